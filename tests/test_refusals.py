@@ -1,0 +1,116 @@
+"""Every answer the template cannot honour is refused before anything is written.
+
+The refusal names the question and says what to choose instead; the destination, new or
+already holding the user's files, is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from uv_torch_template.matrix import BASE_ANSWERS
+from uv_torch_template.render import REPO_ROOT, render
+
+VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "torch_version": "2.13"}
+
+# (answers changed, the question the message must name, words that say what to do instead)
+REFUSALS = {
+    "no-backends": ({"backends": []}, "backends", "pick at least one"),
+    "package-not-identifier": ({"package_name": "my-model"}, "package_name", "not a Python identifier"),
+    "package-starts-with-digit": ({"package_name": "2fast"}, "package_name", "not a Python identifier"),
+    "package-is-keyword": ({"package_name": "lambda"}, "package_name", "Python keyword"),
+    "package-shadows-torch": ({"package_name": "torch"}, "package_name", "shadow"),
+    "empty-project-name": ({"project_name": ""}, "project_name", "give the project a name"),
+    "project-name-invalid": ({"project_name": "my model!"}, "project_name", "not a valid distribution name"),
+    "retired-backend": (
+        {"backends": ["cu128"], "torch_version": "2.13"},
+        "backends",
+        "cu128 wheels stop at torch 2.11; choose cu126/cu130/cu132 or torch_version <= 2.11",
+    ),
+    "retired-rocm": ({"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"}, "backends", "choose rocm7.1/rocm7.2"),
+    "torchaudio-after-2.11": (
+        {"torch_packages": ["torchaudio"], "torch_version": "2.12"},
+        "torch_packages",
+        "choose torch_version <= 2.11",
+    ),
+    "torchaudio-on-cu132": (
+        {"torch_packages": ["torchaudio"], "torch_version": "2.9", "backends": ["cpu", "cu132"]},
+        "torch_packages",
+        "choose cu126/cu128/cu130 instead of cu132",
+    ),
+    "torchvision-not-paired-yet": (
+        {"torch_packages": ["torchvision"], "torch_version": "2.15"},
+        "torch_packages",
+        "choose torch_version <= 2.14",
+    ),
+    "platform-two-accelerators": (
+        {"strategy": "platform", "backends": ["cu130", "rocm7.2"]},
+        "backends",
+        "choose strategy 'extras'",
+    ),
+    "single-two-backends": ({"strategy": "single", "backends": ["cpu", "cu130"]}, "backends", "keep one"),
+    "backend-without-wheels-on-platforms": (
+        {"backends": ["rocm7.2"], "lock_platforms": ["macos-arm64", "windows-x86_64"]},
+        "lock_platforms",
+        "add linux-x86_64 to lock_platforms, or drop rocm7.2",
+    ),
+    "xpu-on-mac-only": ({"backends": ["cpu", "xpu"], "lock_platforms": ["macos-arm64"]}, "lock_platforms", "drop xpu"),
+    "no-lock-platforms": ({"lock_platforms": []}, "lock_platforms", "pick at least one"),
+    "index-url-not-http": ({"index_url": "ftp://mirror.example/whl"}, "index_url", "not an http(s) URL"),
+    "index-url-not-url": ({"index_url": "download.pytorch.org/whl"}, "index_url", "not an http(s) URL"),
+    "python-too-old": ({"python_version": "3.9"}, "python_version", "is not in"),
+    "python-too-new": ({"python_version": "3.15"}, "python_version", "is not in"),
+    "python-too-old-for-torch": (
+        {"python_version": "3.10", "torch_version": "2.15"},
+        "torch_version",
+        "choose python_version >= 3.11 or torch_version <= 2.14",
+    ),
+    "unknown-backend": ({"backends": ["cu999"]}, "backends", "is not in"),
+    "unknown-strategy": ({"strategy": "conda"}, "strategy", "is not in"),
+    "bad-email": ({"author_email": "not-an-email"}, "author_email", "not an email address"),
+}
+
+
+@pytest.mark.parametrize("change,question,advice", REFUSALS.values(), ids=REFUSALS.keys())
+def test_refused_with_a_message_that_names_the_question(tmp_path, change, question, advice):
+    destination = tmp_path / "project"
+    with pytest.raises(ValueError) as refusal:
+        render({**VALID, **change}, destination)
+    message = str(refusal.value)
+    assert f"'{question}'" in message
+    assert advice in message
+    assert not destination.exists(), "a refused answer set must write nothing"
+
+
+def test_valid_answers_render(tmp_path):
+    """The baseline the refusals change one answer of is itself accepted."""
+    destination = render(VALID, tmp_path / "project")
+    assert (destination / "pyproject.toml").is_file()
+
+
+def test_refusal_leaves_an_existing_project_untouched(tmp_path):
+    destination = tmp_path / "project"
+    destination.mkdir()
+    (destination / "notes.md").write_text("my own notes\n")
+    (destination / "pyproject.toml").write_text("# mine\n")
+    before = {p.name: p.read_bytes() for p in destination.iterdir()}
+    with pytest.raises(ValueError):
+        render({**VALID, "backends": ["cu128"]}, destination)
+    assert {p.name: p.read_bytes() for p in destination.iterdir()} == before
+
+
+def test_command_line_refusal_exits_non_zero_with_the_reason_last(tmp_path):
+    """What a user sees: copier's exit status 1 and the validator's message as the last line."""
+    destination = tmp_path / "project"
+    result = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--defaults", "--data", "project_name=demo",
+         "--data", "torch_version=2.13", "--data", 'backends=["cu128"]', str(REPO_ROOT), str(destination)],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "'backends'" in last_line and "cu128 wheels stop at torch 2.11" in last_line
+    assert not destination.exists()

@@ -1,0 +1,199 @@
+"""The answer sets the template is tested and locked with, derived from the catalog.
+
+One function builds the matrix for the pytest lock tests and for `nox -s render/lock/bench`,
+so the two can never drift apart; another says, independently of the template's Jinja, what
+each answer set must lock to (the oracle the tests compare uv.lock against).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import Catalog, extra_name, load, release_key
+
+ALL_PLATFORMS = ["linux-x86_64", "linux-aarch64", "macos-arm64", "windows-x86_64"]
+
+BASE_ANSWERS: dict[str, Any] = {
+    "project_name": "demo-project",
+    "package_name": "demo_project",
+    "description": "A rendered test project",
+    "author_name": "Test Author",
+    "author_email": "test@example.org",
+    "ci": "github",
+}
+
+
+@dataclass(frozen=True)
+class Combo:
+    """One answer set: everything copier asks, except index_url (the caller's to choose)."""
+
+    strategy: str
+    backends: tuple[str, ...]
+    torch_version: str
+    python_version: str = "3.12"
+    torch_packages: tuple[str, ...] = ()
+    lock_platforms: tuple[str, ...] = tuple(ALL_PLATFORMS)
+    ci: str = "github"
+    tags: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def id(self) -> str:
+        """A folder- and test-id-friendly name that says what the answers are."""
+        parts = [self.strategy]
+        if self.backends:
+            parts.append("+".join(self.backends))
+        parts += [f"torch{self.torch_version}", f"py{self.python_version}"]
+        if self.torch_packages:
+            parts.append("+".join(p.removeprefix("torch") for p in self.torch_packages))
+        if tuple(self.lock_platforms) != tuple(ALL_PLATFORMS):
+            parts.append("+".join(self.lock_platforms))
+        return "-".join(parts)
+
+    def answers(self, index_url: str | None = None) -> dict[str, Any]:
+        data = dict(BASE_ANSWERS)
+        data.update(
+            strategy=self.strategy,
+            torch_version=self.torch_version,
+            python_version=self.python_version,
+            torch_packages=list(self.torch_packages),
+            lock_platforms=list(self.lock_platforms),
+            ci=self.ci,
+        )
+        if self.strategy in ("extras", "platform", "single"):
+            data["backends"] = list(self.backends)
+        if index_url is not None and self.strategy != "pypi":
+            data["index_url"] = index_url
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# The oracle: what an answer set must lock to, computed from the catalog alone.
+
+
+def chosen_backends(combo: Combo) -> list[str]:
+    if combo.strategy == "library":
+        return ["cpu"]
+    return list(combo.backends)
+
+
+def usable_releases(catalog: Catalog, backend: str, combo: Combo) -> list[str]:
+    """Releases of a backend the lock may take: at or above the floor, for this Python, paired."""
+    return [
+        release.torch
+        for release in catalog.releases_from(combo.torch_version)
+        if backend == "pypi" or catalog.backends[backend].carries(release.torch)
+        if combo.python_version in release.python
+        if all(release.companion_version(p) for p in combo.torch_packages)
+    ]
+
+
+@dataclass(frozen=True)
+class Variant:
+    extra: str | None
+    backend: str  # asked for; "pypi" for strategy pypi
+    builds: dict[str, str]  # platform -> backend whose wheels it installs
+    release: str  # the torch release the asked backend resolves to
+
+
+def expected_variants(catalog: Catalog, combo: Combo) -> list[Variant]:
+    platforms = [p for p in ALL_PLATFORMS if p in combo.lock_platforms]
+    if combo.strategy == "pypi":
+        asked = ["pypi"]
+    elif combo.strategy == "extras":
+        asked = chosen_backends(combo)
+    else:
+        accelerators = [b for b in chosen_backends(combo) if b != "cpu"]
+        asked = [accelerators[0] if accelerators else "cpu"]
+    if combo.strategy == "single":
+        platforms = [p for p in platforms if p in catalog.backends[asked[0]].platforms]
+    variants = []
+    for backend in asked:
+        builds = {
+            p: backend if backend == "pypi" or p in catalog.backends[backend].platforms else "cpu"
+            for p in platforms
+        }
+        extra = extra_name(backend) if combo.strategy == "extras" else None
+        variants.append(Variant(extra, backend, builds, usable_releases(catalog, backend, combo)[-1]))
+    return variants
+
+
+def expected_label(catalog: Catalog, build: str, platform: str) -> str | None:
+    if build == "pypi":
+        return None
+    return catalog.backends[build].label_on(platform)
+
+
+# --------------------------------------------------------------------------------------------
+# The matrix.
+
+
+def lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
+    """Every backend under every strategy it is valid for, every lock platform, every companion
+    set, multi-backend extras up to all backends at once, lowest and highest Python and torch."""
+    catalog = catalog or load()
+    newest = catalog.newest.torch
+    oldest = catalog.releases[0].torch
+    combos: list[Combo] = []
+
+    for name, backend in catalog.backends.items():
+        first, last = backend.torch[0], backend.torch[-1]
+        combos.append(Combo("extras", (name,), first, tags=("per-backend",)))
+        combos.append(Combo("single", (name,), last, python_version="3.13", tags=("per-backend",)))
+        combos.append(Combo("platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",)))
+
+    combos += [
+        Combo("pypi", (), oldest, python_version="3.10", tags=("pypi",)),
+        Combo("pypi", (), newest, python_version="3.14", tags=("pypi",)),
+        Combo("library", (), "2.13", tags=("library",)),
+        Combo("library", (), oldest, python_version="3.10", torch_packages=("torchvision", "torchaudio")),
+    ]
+
+    # Extras that grow from one backend to all of them (the shape of the bench, too).
+    combos += [
+        Combo("extras", ("cpu", "cu130"), "2.13", tags=("multi",)),
+        Combo("extras", ("cpu", "cu126", "cu130", "cu132"), "2.12", torch_packages=("torchvision",)),
+        Combo("extras", ("cpu", "rocm7.1", "rocm7.2"), "2.11", torch_packages=("torchvision", "torchaudio")),
+        Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13", python_version="3.11"),
+        Combo("extras", tuple(catalog.backends), oldest, python_version="3.10", tags=("all-backends",)),
+        Combo("extras", tuple(catalog.backends), oldest, torch_packages=("torchvision",), tags=("all-backends",)),
+    ]
+
+    # Each lock platform on its own, with every backend that has wheels there.
+    for platform in ALL_PLATFORMS:
+        there = tuple(n for n, b in catalog.backends.items() if platform in b.platforms and b.carries("2.13"))
+        combos.append(Combo("extras", there, "2.13", lock_platforms=(platform,), tags=("one-platform",)))
+    combos += [
+        Combo("platform", ("cpu", "cu130"), newest, python_version="3.14", lock_platforms=("linux-x86_64", "macos-arm64")),
+        Combo("platform", ("xpu",), "2.12", torch_packages=("torchvision",), lock_platforms=("linux-x86_64", "windows-x86_64")),
+        Combo("single", ("rocm7.2",), "2.11", torch_packages=("torchvision", "torchaudio"), lock_platforms=("linux-x86_64", "macos-arm64")),
+    ]
+
+    # Never two identical answer sets; keep the first (tagged) occurrence.
+    unique: dict[Combo, Combo] = {}
+    for combo in combos:
+        unique.setdefault(combo, combo)
+    return [c for c in unique.values() if _valid(catalog, c)]
+
+
+def _valid(catalog: Catalog, combo: Combo) -> bool:
+    """Drop combinations the template rightly refuses (say, a companion a backend never had)."""
+    if combo.python_version not in catalog.release(combo.torch_version).python:
+        return False
+    for backend in chosen_backends(combo) or ["pypi"]:
+        if not usable_releases(catalog, backend, combo):
+            return False
+        if backend != "pypi" and not set(catalog.backends[backend].platforms) & set(combo.lock_platforms):
+            return False
+    return True
+
+
+def growth_series(catalog: Catalog | None = None) -> list[list[str]]:
+    """Backend sets for the bench: the extras strategy from one backend to all, oldest floor."""
+    catalog = catalog or load()
+    names = list(catalog.backends)
+    return [names[: n + 1] for n in range(len(names))]
+
+
+def sort_releases(releases: list[str]) -> list[str]:
+    return sorted(releases, key=release_key)
