@@ -1,0 +1,81 @@
+"""The catalog's tables in README.md, generated so that the docs cannot drift from the data.
+
+    python -m uv_torch_template.docs          rewrite the tables in README.md
+    python -m uv_torch_template.docs --check  exit 1 if README.md is out of date (a test runs this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from .catalog import Catalog, load
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BEGIN, END = "<!-- catalog-tables:begin -->", "<!-- catalog-tables:end -->"
+
+
+def _driver(driver: dict[str, str] | None) -> str:
+    if not driver:
+        return "-"
+    return ", ".join(f"{os_name}: {value}" for os_name, value in driver.items() if os_name != "note")
+
+
+def backend_table(catalog: Catalog) -> str:
+    lines = [
+        "| backend | builds | platforms with wheels | torch releases | driver minimum | extra |",
+        "|---|---|---|---|---|---|",
+    ]
+    for b in catalog.backends.values():
+        releases = f"{b.torch[0]}-{b.torch[-1]}" if len(b.torch) > 1 else b.torch[0]
+        note = " (unverified: " + b.unverified + ")" if b.unverified else ""
+        lines.append(f"| `{b.name}` | {b.title}, `+{b.label}` | {', '.join(b.platforms)} | {releases}{note} "
+                     f"| {_driver(b.driver)} | `--extra {b.extra}` |")
+    return "\n".join(lines)
+
+
+def release_table(catalog: Catalog) -> str:
+    lines = [
+        "| torch | torchvision | torchaudio | Python | backends | ROCm / XPU triton |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in catalog.releases:
+        backends = ", ".join(n for n, b in catalog.backends.items() if b.carries(r.torch))
+        tritons = ", ".join(f"{c.package} {c.version}" for c in r.companions.values())
+        note = f" (unverified: {r.unverified})" if r.unverified else ""
+        lines.append(f"| {r.version} | {r.torchvision or '-'} | {r.torchaudio or '-'} "
+                     f"| {r.python[0]}-{r.python[-1]} | {backends} | {tritons}{note} |")
+    return "\n".join(lines)
+
+
+def tables(catalog: Catalog) -> str:
+    return (f"{BEGIN}\n<!-- generated from catalog.yml by `python -m uv_torch_template.docs`; do not edit -->\n\n"
+            f"### Backends\n\n{backend_table(catalog)}\n\n### Torch releases\n\n{release_table(catalog)}\n{END}")
+
+
+def updated(text: str, catalog: Catalog) -> str:
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"README.md has no {BEGIN} ... {END} section")
+    return pattern.sub(lambda _: tables(catalog), text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.docs")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    current = README.read_text(encoding="utf-8")
+    wanted = updated(current, load())
+    if args.check:
+        if current != wanted:
+            print("README.md's catalog tables are out of date: run python -m uv_torch_template.docs")
+            return 1
+        return 0
+    README.write_text(wanted, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
