@@ -128,10 +128,16 @@ def expected_label(catalog: Catalog, build: str, platform: str) -> str | None:
 # The matrix.
 
 
-def lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
+def lock_matrix(catalog: Catalog | None = None, highest_python: str | None = None) -> list[Combo]:
     """Every backend under every strategy it is valid for, every lock platform, every companion
-    set, multi-backend extras up to all backends at once, lowest and highest Python and torch."""
+    set, multi-backend extras up to all backends at once, lowest and highest Python and torch.
+
+    highest_python: the newest Python uv can use here, where that is older than the catalog's
+    newest (uv lock needs an interpreter that satisfies requires-python).
+    """
     catalog = catalog or load()
+    lowest = catalog.python_versions[0]
+    highest = highest_python or catalog.python_versions[-1]
     newest = catalog.newest.torch
     oldest = catalog.releases[0].torch
     combos: list[Combo] = []
@@ -143,10 +149,10 @@ def lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
         combos.append(Combo("platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",)))
 
     combos += [
-        Combo("pypi", (), oldest, python_version="3.10", tags=("pypi",)),
-        Combo("pypi", (), newest, python_version="3.14", tags=("pypi",)),
+        Combo("pypi", (), oldest, python_version=lowest, tags=("pypi",)),
+        Combo("pypi", (), newest, python_version=highest, tags=("pypi",)),
         Combo("library", (), "2.13", tags=("library",)),
-        Combo("library", (), oldest, python_version="3.10", torch_packages=("torchvision", "torchaudio")),
+        Combo("library", (), oldest, python_version=lowest, torch_packages=("torchvision", "torchaudio")),
     ]
 
     # Extras that grow from one backend to all of them (the shape of the bench, too).
@@ -155,7 +161,7 @@ def lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
         Combo("extras", ("cpu", "cu126", "cu130", "cu132"), "2.12", torch_packages=("torchvision",)),
         Combo("extras", ("cpu", "rocm7.1", "rocm7.2"), "2.11", torch_packages=("torchvision", "torchaudio")),
         Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13", python_version="3.11"),
-        Combo("extras", tuple(catalog.backends), oldest, python_version="3.10", tags=("all-backends",)),
+        Combo("extras", tuple(catalog.backends), oldest, python_version=lowest, tags=("all-backends",)),
         Combo("extras", tuple(catalog.backends), oldest, torch_packages=("torchvision",), tags=("all-backends",)),
     ]
 
@@ -164,7 +170,7 @@ def lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
         there = tuple(n for n, b in catalog.backends.items() if platform in b.platforms and b.carries("2.13"))
         combos.append(Combo("extras", there, "2.13", lock_platforms=(platform,), tags=("one-platform",)))
     combos += [
-        Combo("platform", ("cpu", "cu130"), newest, python_version="3.14", lock_platforms=("linux-x86_64", "macos-arm64")),
+        Combo("platform", ("cpu", "cu130"), newest, python_version=highest, lock_platforms=("linux-x86_64", "macos-arm64")),
         Combo("platform", ("xpu",), "2.12", torch_packages=("torchvision",), lock_platforms=("linux-x86_64", "windows-x86_64")),
         Combo("single", ("rocm7.2",), "2.11", torch_packages=("torchvision", "torchaudio"), lock_platforms=("linux-x86_64", "macos-arm64")),
     ]

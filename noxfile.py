@@ -1,0 +1,89 @@
+# /// script
+# requires-python = ">=3.10"
+# dependencies = ["nox>=2025.2.9"]
+# ///
+"""Maintainer sessions: prove the template still works against today's PyTorch indexes.
+
+    nox -s tests                         the test suite (stand-in indexes, no GPU, no PyTorch host)
+    nox -s lint                          ruff on this repository and on rendered projects
+    nox -s render                        render every combination of the matrix into build/rendered/
+    nox -s lock                          render and uv lock each one against the real indexes
+    nox -s lock -- --index-url URL       ... against a mirror (rendered with that index_url)
+    nox -s lock -- --standin             ... against the offline stand-in
+    nox -s smoke                         a CPU project, uv sync'ed with a real torch, its own tests
+    nox -s bench                         render and lock times, uv.lock growth
+
+The matrix comes from catalog.yml through uv_torch_template.matrix, the same one the tests use.
+Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "tests"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DEV = nox.project.dependency_groups(PYPROJECT, "dev")
+# uv cannot download Pythons everywhere (not on the template's own offline CI machine).
+ENV = {"UV_PYTHON_DOWNLOADS": os.environ.get("UV_PYTHON_DOWNLOADS", "never")}
+
+
+def _install(session: nox.Session) -> None:
+    session.install(*DEV)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The template's own test suite."""
+    _install(session)
+    session.run("pytest", *session.posargs, env=ENV)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on this repository; rendered projects get ruff, the workflow schema and zizmor in
+    tests/test_rendered_project.py, which this session runs too."""
+    _install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("pytest", "tests/test_rendered_project.py", "-q", env=ENV)
+
+
+@nox.session
+def render(session: nox.Session) -> None:
+    """Render every combination into build/rendered/<combination>/ (pass --index-url to change it)."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.sessions", "render", *session.posargs, env=ENV)
+
+
+@nox.session
+def lock(session: nox.Session) -> None:
+    """Render and uv lock every combination; exits non-zero unless all lock."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.sessions", "lock", *session.posargs, env=ENV)
+
+
+@nox.session
+def smoke(session: nox.Session) -> None:
+    """A real install: render a CPU project, uv sync it with a real torch wheel, run its tests and lint.
+
+    Offline this takes the wheel from PIP_FIND_LINKS through the stand-in; pass --online to use
+    the real CPU index."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.smoke", *session.posargs, env=ENV)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.sessions", "bench", *session.posargs, env=ENV)
+
+
+if __name__ == "__main__":
+    nox.main()

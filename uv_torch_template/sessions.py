@@ -1,0 +1,274 @@
+"""The work behind `nox -s render`, `nox -s lock` and `nox -s bench`.
+
+noxfile.py only prepares environments and calls `python -m uv_torch_template.sessions ...`;
+the logic lives here, where the test suite can run it against the stand-in too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
+
+from .catalog import load
+from .lockfile import Lock
+from .matrix import Combo, growth_series, lock_matrix
+from .render import render
+from .uvrun import EXCLUDE_NEWER, available_pythons, run_uv
+
+DEFAULT_INDEX_URL = "https://download.pytorch.org/whl"
+REACH_TIMEOUT_S = 10
+
+
+# --------------------------------------------------------------------------------------------
+# Where the PyTorch indexes are: the real ones, a mirror, or the stand-in.
+
+
+class Unreachable(RuntimeError):
+    pass
+
+
+def check_reachable(index_url: str, timeout: float = REACH_TIMEOUT_S) -> None:
+    """Fail fast, naming the host, instead of letting dozens of uv processes retry for minutes."""
+    host = urlsplit(index_url).hostname or index_url
+    probe = f"{index_url.rstrip('/')}/cpu/torch/"
+    try:
+        with urlopen(Request(probe, method="HEAD"), timeout=timeout):
+            return
+    except HTTPError as error:  # the host answered: reachable, even if it dislikes HEAD
+        if error.code < 500:
+            return
+        reason = f"HTTP {error.code}"
+    except (URLError, socket.timeout, OSError) as error:
+        reason = str(getattr(error, "reason", error))
+    raise Unreachable(
+        f"cannot reach {host} ({reason}) at {probe}.\n"
+        f"Pass --index-url URL to lock against a mirror, or --standin to use the offline stand-in."
+    )
+
+
+@contextlib.contextmanager
+def index_location(index_url: str | None, standin: bool) -> Iterator[tuple[str, bool]]:
+    """Yield (base URL, is_standin)."""
+    if standin:
+        from .standin import StandinIndex
+
+        with StandinIndex() as index:
+            yield index.url, True
+    else:
+        yield (index_url or DEFAULT_INDEX_URL).rstrip("/"), False
+
+
+# --------------------------------------------------------------------------------------------
+# render / lock
+
+
+def matrix() -> list[Combo]:
+    pythons = available_pythons()
+    return lock_matrix(load(), highest_python=pythons[-1] if pythons else None)
+
+
+def render_all(out: Path, index_url: str, combos: list[Combo] | None = None) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    rendered = []
+    for combo in combos or matrix():
+        destination = out / combo.id
+        if destination.exists():
+            shutil.rmtree(destination)
+        render(combo.answers(index_url=index_url), destination)
+        rendered.append(destination)
+    return rendered
+
+
+@dataclass
+class LockOutcome:
+    combo: Combo
+    ok: bool
+    seconds: float
+    builds: str
+    detail: str = ""
+
+
+def linux_builds(project: Path, combo: Combo) -> str:
+    """What each extra (or the project) resolves to on linux-x86_64, from the lock."""
+    if "linux-x86_64" not in combo.lock_platforms:
+        return "-"
+    lock = Lock.load(project / "uv.lock")
+    extras = list(lock.root.get("optional-dependencies", {})) or [None]
+    shown = []
+    for extra in extras:
+        torch = lock.installed(extra, "linux-x86_64", combo.python_version).get("torch")
+        if torch is not None:
+            shown.append(f"{extra + '=' if extra else ''}{torch.version}")
+    return " ".join(shown) or "-"
+
+
+def lock_one(combo: Combo, out: Path, index_url: str, exclude_newer: str | None) -> LockOutcome:
+    project = out / combo.id
+    try:
+        if project.exists():
+            shutil.rmtree(project)
+        render(combo.answers(index_url=index_url), project)
+        result = run_uv(project, "lock", exclude_newer=exclude_newer,
+                        extra_env={"UV_HTTP_TIMEOUT": "30", "UV_HTTP_RETRIES": "1"})
+    except Exception as error:  # a failed render is a failed combination, reported, not a crash
+        return LockOutcome(combo, False, 0.0, "-", f"{type(error).__name__}: {error}")
+    if result.returncode != 0:
+        return LockOutcome(combo, False, result.seconds, "-", result.output.strip().splitlines()[-1])
+    return LockOutcome(combo, True, result.seconds, linux_builds(project, combo))
+
+
+def lock_all(out: Path, index_url: str, exclude_newer: str | None, jobs: int) -> list[LockOutcome]:
+    combos = matrix()
+    out.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda c: lock_one(c, out, index_url, exclude_newer), combos))
+
+
+def print_table(outcomes: list[LockOutcome]) -> None:
+    width = max(len(o.combo.id) for o in outcomes)
+    print(f"{'combination':<{width}}  result  seconds  torch on linux-x86_64")
+    for o in outcomes:
+        print(f"{o.combo.id:<{width}}  {'ok' if o.ok else 'FAILED':<6}  {o.seconds:7.1f}  {o.builds}")
+        if o.detail:
+            print(f"{'':<{width}}    {o.detail}")
+    print(f"locked {sum(o.ok for o in outcomes)} of {len(outcomes)} combinations")
+
+
+# --------------------------------------------------------------------------------------------
+# bench
+
+
+def _median_seconds(action, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench(index_url: str, repeats: int) -> bool:
+    catalog = load()
+    work = Path(tempfile.mkdtemp(prefix="uvtt-bench-"))
+    targets_met = True
+    try:
+        combo = Combo("extras", ("cpu", "cu130"), "2.13")
+
+        def render_once() -> None:
+            target = work / "render"
+            shutil.rmtree(target, ignore_errors=True)
+            render(combo.answers(index_url=index_url), target)
+
+        run_uv(work, "--version")  # warm uv's own start-up
+        render_s = _median_seconds(render_once, repeats)
+        print(f"(a) copier copy, median of {repeats}: {render_s:.2f} s  (target <= 1.00 s)")
+        targets_met &= render_s <= 1.0
+
+        print("(b) uv lock per combination against the stand-in (warm cache, median of "
+              f"{repeats}) and render + lock against bare lock (target ratio <= 1.30)")
+        for sample in [c for c in matrix() if "per-backend" in c.tags][::3] + [combo]:
+            project = work / sample.id
+            render(sample.answers(index_url=index_url), project)
+            run_uv(project, "lock").check()  # warm the cache for this combination
+
+            def bare_lock(project: Path = project) -> None:
+                (project / "uv.lock").unlink(missing_ok=True)
+                run_uv(project, "lock").check()
+
+            def render_and_lock(sample: Combo = sample, project: Path = project) -> None:
+                shutil.rmtree(project)
+                render(sample.answers(index_url=index_url), project)
+                run_uv(project, "lock").check()
+
+            lock_s = _median_seconds(bare_lock, repeats)
+            both_s = _median_seconds(render_and_lock, repeats)
+            ratio = both_s / lock_s
+            targets_met &= ratio <= 1.3
+            print(f"    {sample.id:<48} lock {lock_s:5.2f} s  render+lock {both_s:5.2f} s  ratio {ratio:4.2f}")
+
+        print("(c) extras from one backend to all: uv.lock size and lock time")
+        print("    backends  platforms  lock s   uv.lock bytes")
+        for narrowed in (False, True):
+            platforms = ("linux-x86_64",) if narrowed else tuple(catalog.platforms)
+            sizes = []
+            for backends in growth_series(catalog):
+                usable = tuple(b for b in backends if set(catalog.backends[b].platforms) & set(platforms))
+                sample = Combo("extras", usable, catalog.releases[0].torch, lock_platforms=platforms)
+                project = work / f"growth-{len(usable)}-{len(platforms)}"
+                render(sample.answers(index_url=index_url), project)
+                run_uv(project, "lock").check()
+                lock_s = _median_seconds(lambda project=project: (
+                    (project / "uv.lock").unlink(), run_uv(project, "lock").check()), repeats)
+                size = (project / "uv.lock").stat().st_size
+                sizes.append((len(usable), size, lock_s))
+                print(f"    {len(usable):>8}  {len(platforms):>9}  {lock_s:6.2f}  {size:>14}")
+            targets_met &= _at_most_linear(sizes)
+        print("targets met" if targets_met else "TARGETS MISSED")
+        return targets_met
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _at_most_linear(points: list[tuple[int, int, float]]) -> bool:
+    """Size and time per backend must not grow: the last point's cost per backend stays within
+    1.5x of the two-backend point's (one backend carries the fixed cost of the project itself)."""
+    if len(points) < 3:
+        return True
+    (n2, size2, time2), (nn, sizen, timen) = points[1], points[-1]
+    size_ok = (sizen / nn) <= 1.5 * (size2 / n2)
+    time_ok = (timen / nn) <= 1.5 * (time2 / n2) or timen <= 2.0
+    print(f"    per-backend growth: size {size2 / n2:.0f} -> {sizen / nn:.0f} B, "
+          f"time {time2 / n2:.2f} -> {timen / nn:.2f} s: {'linear or better' if size_ok and time_ok else 'SUPERLINEAR'}")
+    return size_ok and time_ok
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.sessions")
+    parser.add_argument("task", choices=["render", "lock", "bench"])
+    parser.add_argument("--out", type=Path, default=Path("build") / "rendered")
+    parser.add_argument("--index-url", help="base URL of a PyTorch index mirror (default: the real indexes)")
+    parser.add_argument("--standin", action="store_true", help="serve the offline stand-in and use it")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    standin = args.standin or args.task == "bench"
+    with index_location(args.index_url, standin) as (index_url, is_standin):
+        if args.task == "render":
+            for path in render_all(args.out, index_url):
+                print(path)
+            return 0
+        if args.task == "bench":
+            return 0 if bench(index_url, args.repeats) else 1
+        if not is_standin:
+            try:
+                check_reachable(index_url)
+            except Unreachable as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+        # Against the stand-in PyPI stays pinned in time; against real indexes, today is the point.
+        outcomes = lock_all(args.out, index_url, EXCLUDE_NEWER if is_standin else None, args.jobs)
+        print_table(outcomes)
+        return 0 if all(o.ok for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

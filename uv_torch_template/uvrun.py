@@ -1,0 +1,80 @@
+"""Run uv on a rendered project the way the tests and nox sessions need it: offline from the
+PyTorch indexes' point of view, reproducible in time, and without the user's own uv settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# PyPI resolution is pinned in time, so a new PyPI release cannot change what the suite locks;
+# the stand-in's upload times all fall before it.
+EXCLUDE_NEWER = "2026-11-15T00:00:00Z"
+
+
+def uv_binary() -> str:
+    found = shutil.which("uv")
+    if found is None:
+        raise RuntimeError("uv is not on PATH: run the suite through `uv run pytest`")
+    return found
+
+
+def uv_environment(exclude_newer: str | None = EXCLUDE_NEWER) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        UV_PYTHON_DOWNLOADS="never",  # this machine cannot download Pythons
+        UV_NO_CONFIG="1",  # a developer's uv.toml must not change what the suite sees
+        UV_NO_PROGRESS="1",
+    )
+    # A virtualenv of the caller's must not stand in for the rendered project's own.
+    env.pop("VIRTUAL_ENV", None)
+    if exclude_newer:
+        env["UV_EXCLUDE_NEWER"] = exclude_newer
+    else:
+        env.pop("UV_EXCLUDE_NEWER", None)
+    return env
+
+
+@dataclass(frozen=True)
+class UvResult:
+    args: tuple[str, ...]
+    returncode: int
+    output: str
+    seconds: float
+
+    def check(self) -> UvResult:
+        if self.returncode != 0:
+            raise AssertionError(f"uv {' '.join(self.args)} failed ({self.returncode}):\n{self.output}")
+        return self
+
+
+def run_uv(project: Path, *args: str, python: str | None = None, timeout: float = 300,
+           exclude_newer: str | None = EXCLUDE_NEWER, extra_env: dict[str, str] | None = None) -> UvResult:
+    command = [uv_binary(), *args]
+    if python is not None:
+        command += ["--python", python]
+    env = uv_environment(exclude_newer)
+    env.update(extra_env or {})
+    started = time.perf_counter()
+    completed = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL, check=False,
+    )
+    return UvResult(tuple(args), completed.returncode, completed.stdout + completed.stderr,
+                    time.perf_counter() - started)
+
+
+def available_pythons() -> list[str]:
+    """Minor versions uv can find here without downloading (3.10 ... 3.13 on this machine)."""
+    found = []
+    for minor in ("3.10", "3.11", "3.12", "3.13", "3.14"):
+        probe = subprocess.run(
+            [uv_binary(), "python", "find", minor], env=uv_environment(None),
+            capture_output=True, text=True, check=False,
+        )
+        if probe.returncode == 0:
+            found.append(minor)
+    return found
