@@ -50,6 +50,7 @@ class Release:
     released: str
     companions: dict[str, Companion]
     unverified: str | None
+    retired: str | None = None
 
     def companion_version(self, package: str) -> str | None:
         """The paired release of torchvision / torchaudio, or None where there is none."""
@@ -86,7 +87,7 @@ class Backend:
         return release in self.torch
 
     def releases_from(self, floor: str) -> list[str]:
-        return [r for r in self.torch if release_key(r) >= release_key(floor)]
+        return [r for r in self.torch if release_key(r) >= release_key(floor)]  # retired ones included
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ class Catalog:
         return self.releases[-1]
 
     def releases_from(self, floor: str) -> list[Release]:
-        return [r for r in self.releases if release_key(r.torch) >= release_key(floor)]
+        """Supported (not retired) releases at or above the floor."""
+        return [r for r in self.releases if release_key(r.torch) >= release_key(floor) and not r.retired]
 
     def newest_release_of(self, backend: str, floor: str) -> Release | None:
         """The release a lock picks for a backend: its newest at or above the floor."""
@@ -151,6 +153,7 @@ def _release(raw: dict[str, Any]) -> Release:
             for family, c in raw.get("companions", {}).items()
         },
         unverified=raw.get("unverified"),
+        retired=raw.get("retired"),
     )
 
 
