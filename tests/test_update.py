@@ -1,0 +1,195 @@
+"""`copier update` on a rendered project: add and remove backends, take a new template release,
+meet a retired answer, and lose nothing the user wrote.
+
+The template under test is a tagged git copy of this one, the way users meet it: v1.0.0 is the
+working tree, v1.1.0 a release that changes a line users rarely touch, v1.2.0 a release that
+retires torch 2.9.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from copier import run_update
+
+from uv_torch_template.matrix import BASE_ANSWERS
+from uv_torch_template.render import REPO_ROOT, render
+from uv_torch_template.uvrun import run_uv
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+}
+TEMPLATE_FILES = ["copier.yml", "catalog.yml", "includes", "template"]
+RUFF_RULES = 'select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF"]'
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("template-repo")
+    for name in TEMPLATE_FILES:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name)
+        else:
+            shutil.copy2(source, repo / name)
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "v1.0.0")
+    git(repo, "tag", "v1.0.0")
+
+    pyproject = repo / "template" / "pyproject.toml.jinja"
+    assert RUFF_RULES in pyproject.read_text()
+    pyproject.write_text(pyproject.read_text().replace(RUFF_RULES, RUFF_RULES.replace('"RUF"]', '"RUF", "PT"]')))
+    commit_all(repo, "v1.1.0: lint pytest style too")
+    git(repo, "tag", "v1.1.0")
+
+    catalog = repo / "catalog.yml"
+    text = catalog.read_text()
+    marker = '  - torch: "2.9"\n'
+    assert marker in text
+    catalog.write_text(text.replace(marker, marker + "    retired: wheels are no longer published for it\n", 1))
+    commit_all(repo, "v1.2.0: retire torch 2.9")
+    git(repo, "tag", "v1.2.0")
+    return repo
+
+
+def rendered(template_repo: Path, destination: Path, ref: str, **answers) -> Path:
+    """A user's project: rendered at a template tag, then committed (copier update needs a clean tree)."""
+    data = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu"], "torch_version": "2.13",
+            "index_url": "http://127.0.0.1:9/whl", **answers}
+    render(data, destination, template=template_repo, vcs_ref=ref)
+    git(destination, "init", "-q", "-b", "main")
+    commit_all(destination, "rendered")
+    return destination
+
+
+def update(project: Path, ref: str, **data) -> None:
+    """copier update --defaults [--data ...] without --trust."""
+    run_update(str(project), data=data, defaults=True, overwrite=True, unsafe=False, quiet=True, vcs_ref=ref)
+
+
+def all_text(project: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    return {
+        str(path.relative_to(project)): path.read_text(errors="replace")
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.parts and path.name not in exclude
+    }
+
+
+def test_adding_a_backend_brings_its_index_sources_extra_conflict_and_readme_rows(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0")
+    update(project, "v1.1.0", backends=["cpu", "cu130"])
+    pyproject = (project / "pyproject.toml").read_text()
+    assert "\ncu130 = [" in pyproject
+    assert 'name = "pytorch-cu130"' in pyproject and "/whl/cu130" in pyproject
+    assert '{ index = "pytorch-cu130", extra = "cu130"' in pyproject
+    assert '{ extra = "cu130" }' in pyproject and "conflicts" in pyproject
+    assert "uv sync --extra cu130" in (project / "README.md").read_text()
+    assert "cu130" in (project / ".copier-answers.yml").read_text()
+
+
+def test_removing_a_backend_leaves_nothing_behind(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", backends=["cpu", "cu130", "rocm7.2"])
+    assert "rocm7-2" in (project / "pyproject.toml").read_text()
+    update(project, "v1.1.0", backends=["cpu", "cu130"])
+
+    # Nothing left behind: the updated project is exactly a fresh render of the new answers.
+    fresh = rendered(template_repo, tmp_path / "fresh", "v1.1.0", backends=["cpu", "cu130"])
+    assert all_text(project) == all_text(fresh)
+    for name in ("pyproject.toml", "README.md", "src/demo_project/torch_builds.py"):
+        text = (project / name).read_text()
+        assert not [t for t in ("rocm7.2", "rocm7-2", "ROCm 7.2", "triton-rocm") if t in text], name
+
+
+def test_users_work_survives_a_template_release(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.0.0", backends=["cpu", "cu130"])
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("dependencies = []", 'dependencies = ["numpy>=2.2", "einops>=0.8"]'))
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## Our results\n\nThe model reaches 93% on the held-out set.\n")
+    (project / "src" / "demo_project" / "model.py").write_text("def forward(x):\n    return x\n")
+    (project / "tests" / "test_model.py").write_text("def test_forward():\n    assert True\n")
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    workflow.write_text(workflow.read_text() + "\n# Our own nightly benchmark runs from here.\n")
+    commit_all(project, "our work")
+    before = all_text(project)
+
+    update(project, "v1.1.0")
+
+    after = all_text(project)
+    assert '"RUF", "PT"]' in after["pyproject.toml"], "the template's change was applied"
+    assert 'dependencies = ["numpy>=2.2", "einops>=0.8"]' in after["pyproject.toml"]
+    assert after["README.md"] == before["README.md"]
+    assert after["src/demo_project/model.py"] == before["src/demo_project/model.py"]
+    assert after["tests/test_model.py"] == before["tests/test_model.py"]
+    assert "# Our own nightly benchmark runs from here." in after[".github/workflows/ci.yml"]
+    assert not [name for name, text in after.items() if "<<<<<<<" in text], "no conflict markers"
+    assert "_commit: v1.1.0" in after[".copier-answers.yml"]
+
+
+def test_an_edit_of_the_same_line_shows_inline_conflict_markers(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.0.0")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(RUFF_RULES, RUFF_RULES.replace('"RUF"]', '"RUF", "N"]')))
+    commit_all(project, "our lint rules")
+    update(project, "v1.1.0")
+    text = pyproject.read_text()
+    assert "<<<<<<<" in text and ">>>>>>>" in text, "a conflict must be visible, never silent"
+    assert '"RUF", "N"]' in text and '"RUF", "PT"]' in text, "both sides are kept"
+
+
+@pytest.mark.lock
+def test_uv_lock_on_update_is_stale_until_relocked_and_then_carries_the_new_backend(template_repo, standin, tmp_path):
+    """What happens to uv.lock: copier does not render it (it is the user's), so after an update it
+    still describes the old pyproject; `uv lock --check` says so, and `uv lock` brings it up to date."""
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", index_url=standin.url,
+                       lock_platforms=["linux-x86_64", "macos-arm64"])
+    run_uv(project, "lock").check()
+    commit_all(project, "lock")
+    old_lock = (project / "uv.lock").read_text()
+
+    update(project, "v1.1.0", backends=["cpu", "cu130"])
+    assert (project / "uv.lock").read_text() == old_lock, "copier update leaves uv.lock alone"
+    stale = run_uv(project, "lock", "--check")
+    assert stale.returncode != 0, "the old lock no longer matches pyproject.toml"
+
+    run_uv(project, "lock").check()
+    assert "+cu130" in (project / "uv.lock").read_text()
+    run_uv(project, "lock", "--check").check()
+
+
+def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9", backends=["cpu", "rocm6.4"])
+    with pytest.raises(ValueError, match=r"'torch_version'.*torch 2\.9 is no longer supported.*choose torch_version 2\.10 or newer"):
+        update(project, "v1.2.0")
+    with pytest.raises(ValueError, match=r"'backends'.*rocm6\.4 wheels stop at torch 2\.9; choose rocm7\.0/rocm7\.1/rocm7\.2"):
+        update(project, "v1.2.0", torch_version="2.10")
+    assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
+    update(project, "v1.2.0", torch_version="2.10", backends=["cpu", "rocm7.2"])
+    assert "rocm7.2" in (project / ".copier-answers.yml").read_text()
+
+
+def test_a_retired_answer_on_the_command_line_ends_with_the_advice(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9")
+    result = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "--vcs-ref", "v1.2.0", str(project)],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, env=GIT_ENV, check=False,
+    )
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "torch_version" in last_line and "choose torch_version 2.10 or newer" in last_line
