@@ -1,0 +1,75 @@
+"""Invariants of the template repository itself: trust-free, one set of action pins, CI that runs
+what the README says, versions that agree with each other."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import yaml
+
+from uv_torch_template.render import REPO_ROOT
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+OWN_WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+TEMPLATE_WORKFLOWS = sorted((REPO_ROOT / "template").glob("*.github*/workflows/*"))
+USES = re.compile(r"uses:\s*([\w.-]+/[\w.-]+)@(\S+)")
+
+
+def test_copier_yml_needs_no_trust():
+    """Tasks, migrations and Jinja extensions need --trust; the template has none of them."""
+    config = yaml.safe_load(re.sub(r"!include \S+", "null", (REPO_ROOT / "copier.yml").read_text()))
+    assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO_ROOT / "README.md").read_text()
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "uv run pytest" in readme
+    assert ci.rstrip().splitlines()[-1] == "uv run pytest"
+
+
+def test_the_uv_pinned_for_ci_is_the_one_the_suite_declares():
+    pinned = re.search(r'"uv==([\d.]+)"', (REPO_ROOT / ".ci" / "run").read_text()).group(1)
+    assert f"uv=={pinned}" in PYPROJECT["dependency-groups"]["dev"]
+
+
+def test_python_version_file_agrees_with_requires_python():
+    version = (REPO_ROOT / ".python-version").read_text().strip()
+    floor = PYPROJECT["project"]["requires-python"].removeprefix(">=")
+    assert tuple(map(int, version.split("."))) >= tuple(map(int, floor.split(".")))
+
+
+def test_own_workflows_validate_and_pass_zizmor():
+    assert OWN_WORKFLOWS
+    bin_dir = REPO_ROOT / ".venv" / "bin"
+    check = shutil.which("check-jsonschema") or str(bin_dir / "check-jsonschema")
+    zizmor = shutil.which("zizmor") or str(bin_dir / "zizmor")
+    paths = [str(p) for p in OWN_WORKFLOWS]
+    subprocess.run([check, "--builtin-schema", "vendor.github-workflows", *paths], check=True, capture_output=True)
+    result = subprocess.run([zizmor, "--offline", *paths], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_set_of_action_pins_for_the_template_and_its_own_ci():
+    """The template's own CI uses the actions its rendered projects use, at the same commits."""
+    def pins(paths):
+        found = {}
+        for path in paths:
+            for action, ref in USES.findall(path.read_text()):
+                found.setdefault(action, set()).add(ref)
+        return found
+
+    own, rendered = pins(OWN_WORKFLOWS), pins(TEMPLATE_WORKFLOWS)
+    assert own and rendered
+    for action, refs in {**own, **rendered}.items():
+        all_refs = own.get(action, set()) | rendered.get(action, set())
+        assert len(all_refs) == 1, f"{action} is pinned to {sorted(all_refs)}"
+        assert re.fullmatch(r"[0-9a-f]{40}", next(iter(all_refs))), f"{action} is not pinned by commit SHA"
