@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +23,31 @@ def uv_binary() -> str:
     return found
 
 
+# A developer's or the machine's uv.toml must not change what the suite sees. Not UV_NO_CONFIG:
+# that also makes uv ignore the project's own non-explicit indexes for packages without a
+# source (uv 0.13.9), which would hide the very shadowing the tests reproduce.
+_EMPTY_CONFIG_HOME = tempfile.mkdtemp(prefix="uvtt-no-user-config-")
+
+
 def uv_environment(exclude_newer: str | None = EXCLUDE_NEWER) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         UV_PYTHON_DOWNLOADS="never",  # this machine cannot download Pythons
-        UV_NO_CONFIG="1",  # a developer's uv.toml must not change what the suite sees
+        XDG_CONFIG_HOME=_EMPTY_CONFIG_HOME,
+        XDG_CONFIG_DIRS=_EMPTY_CONFIG_HOME,
         UV_NO_PROGRESS="1",
     )
+    for name in (
+        "UV_CONFIG_FILE",
+        "UV_INDEX",
+        "UV_INDEX_URL",
+        "UV_EXTRA_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "UV_INDEX_STRATEGY",
+        "UV_FIND_LINKS",
+        "UV_NO_CONFIG",
+    ):
+        env.pop(name, None)
     # A virtualenv of the caller's must not stand in for the rendered project's own.
     env.pop("VIRTUAL_ENV", None)
     if exclude_newer:
@@ -51,8 +70,14 @@ class UvResult:
         return self
 
 
-def run_uv(project: Path, *args: str, python: str | None = None, timeout: float = 300,
-           exclude_newer: str | None = EXCLUDE_NEWER, extra_env: dict[str, str] | None = None) -> UvResult:
+def run_uv(
+    project: Path,
+    *args: str,
+    python: str | None = None,
+    timeout: float = 300,
+    exclude_newer: str | None = EXCLUDE_NEWER,
+    extra_env: dict[str, str] | None = None,
+) -> UvResult:
     command = [uv_binary(), *args]
     if python is not None:
         command += ["--python", python]
@@ -60,11 +85,18 @@ def run_uv(project: Path, *args: str, python: str | None = None, timeout: float 
     env.update(extra_env or {})
     started = time.perf_counter()
     completed = subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, timeout=timeout,
-        stdin=subprocess.DEVNULL, check=False,
+        command,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
-    return UvResult(tuple(args), completed.returncode, completed.stdout + completed.stderr,
-                    time.perf_counter() - started)
+    return UvResult(
+        tuple(args), completed.returncode, completed.stdout + completed.stderr, time.perf_counter() - started
+    )
 
 
 def available_pythons() -> list[str]:
@@ -72,8 +104,11 @@ def available_pythons() -> list[str]:
     found = []
     for minor in ("3.10", "3.11", "3.12", "3.13", "3.14"):
         probe = subprocess.run(
-            [uv_binary(), "python", "find", minor], env=uv_environment(None),
-            capture_output=True, text=True, check=False,
+            [uv_binary(), "python", "find", minor],
+            env=uv_environment(None),
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if probe.returncode == 0:
             found.append(minor)
