@@ -1,0 +1,485 @@
+"""Rendered projects hold up: their CI files, README, doctor and Python, for every `ci` choice and
+a spread of strategies and backend sets.
+
+Each project is rendered once per worker through pytest-copie (from the working tree, as a user
+with a clone would) and checked with the tools its own CI and reviewers use: check-jsonschema,
+zizmor --offline, ruff, and the project's own doctor tests. No torch is installed here: the
+doctor needs none, and the real-torch install is another test's job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pytest
+import yaml
+
+from uv_torch_template.catalog import load
+from uv_torch_template.matrix import Combo, Variant, expected_variants
+from uv_torch_template.render import REPO_ROOT
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
+    pytest.mark.filterwarnings("ignore::copier.errors.MissingFileWarning"),
+]
+
+CATALOG = load()
+
+# Every ci choice, every strategy, and backend sets that exercise the CPU fallbacks, a project
+# without a cpu build, a platform-limited lock and all backends at once.
+COMBOS = {
+    "extras-cpu-cu130-rocm72": Combo("extras", ("cpu", "cu130", "rocm7.2"), "2.13"),
+    "extras-no-cpu-gitlab": Combo(
+        "extras", ("cu126", "cu130", "rocm7.1"), "2.10", python_version="3.10", ci="gitlab"
+    ),
+    "extras-every-backend": Combo(
+        "extras", tuple(CATALOG.backends), "2.9", python_version="3.11", torch_packages=("torchvision",)
+    ),
+    "platform-xpu-no-ci": Combo("platform", ("xpu",), "2.12", torch_packages=("torchvision",), ci="none"),
+    "platform-cu130-py314": Combo("platform", ("cpu", "cu130"), "2.15", python_version="3.14"),
+    "single-rocm72-gitlab": Combo(
+        "single", ("rocm7.2",), "2.13", lock_platforms=("linux-x86_64", "macos-arm64"), ci="gitlab"
+    ),
+    "single-cpu-mac-windows": Combo(
+        "single", ("cpu",), "2.15", lock_platforms=("macos-arm64", "windows-x86_64")
+    ),
+    "pypi": Combo("pypi", (), "2.14", python_version="3.13"),
+    "pypi-linux-gitlab": Combo("pypi", (), "2.13", lock_platforms=("linux-x86_64",), ci="gitlab"),
+    "library": Combo("library", (), "2.13", python_version="3.10"),
+}
+ALL = list(COMBOS)
+GITHUB = [name for name in ALL if COMBOS[name].ci == "github"]
+GITLAB = [name for name in ALL if COMBOS[name].ci == "gitlab"]
+
+# The hosted runners the workflows may use, and the lock platform each one is.
+HOSTED_GITHUB = {
+    "ubuntu-latest": "linux-x86_64",
+    "macos-latest": "macos-arm64",
+    "windows-latest": "windows-x86_64",
+}
+SHA_PINNED = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}")
+
+
+@pytest.fixture(scope="session")
+def rendered(copie_session):
+    """name -> the rendered project's directory, rendered on first use."""
+    projects: dict[str, Path] = {}
+
+    def render(name: str) -> Path:
+        if name not in projects:
+            result = copie_session.copy(extra_answers=COMBOS[name].answers(), template_dir=REPO_ROOT)
+            assert result.exit_code == 0, result.exception
+            projects[name] = Path(result.project_dir)
+        return projects[name]
+
+    return render
+
+
+def tool(name: str) -> str:
+    """A tool from this repository's dev environment (ruff, check-jsonschema, zizmor)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: run the suite through `uv run pytest`")
+    return found
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def variants(name: str) -> list[Variant]:
+    return expected_variants(CATALOG, COMBOS[name])
+
+
+def variant_named(name: str, extra: str | None) -> Variant:
+    return next(v for v in variants(name) if v.extra == extra)
+
+
+def installs_cpu_wheels(build: str, platform: str) -> bool:
+    """CPU wheels: the cpu backend, or PyPI's torch outside Linux (on Linux it is a CUDA build)."""
+    return build == "cpu" or (build == "pypi" and not platform.startswith("linux"))
+
+
+def load_yaml(path: Path) -> dict:
+    # GitHub's `on:` is YAML 1.1's boolean True for PyYAML; name it back.
+    data = yaml.safe_load(path.read_text())
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Which files each answer renders.
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_ci_files_follow_the_ci_answer(rendered, name):
+    project, ci = rendered(name), COMBOS[name].ci
+    workflows = project / ".github" / "workflows"
+    assert sorted(p.name for p in workflows.glob("*")) == (
+        ["ci.yml", "template-update.yml"] if ci == "github" else []
+    )
+    assert (project / ".github").exists() == (ci == "github")
+    assert (project / ".gitlab-ci.yml").exists() == (ci == "gitlab")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_nothing_is_left_unrendered(rendered, name):
+    """No Jinja left in any file; GitHub's own `${{ ... }}` expressions are meant to survive."""
+    for path in rendered(name).rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text()
+            assert "{%" not in text and "{#" not in text, path
+            assert not re.search(r"(?<!\$)\{\{", text), path
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_doctor_ships_with_every_strategy_but_library(rendered, name):
+    project = rendered(name)
+    package = COMBOS[name].answers()["package_name"]
+    scripts = tomllib.loads((project / "pyproject.toml").read_text())["project"].get("scripts", {})
+    doctor = project / "src" / package / "doctor.py"
+    if COMBOS[name].strategy == "library":
+        assert not doctor.exists()
+        assert not (project / "tests" / "test_doctor.py").exists()
+        assert scripts == {}
+    else:
+        assert scripts == {f"{package.replace('_', '-')}-doctor": f"{package}.doctor:main"}
+        assert "def main(argv: Sequence[str] | None = None" in doctor.read_text()
+    assert (project / "tests" / "test_smoke.py").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# CI: valid, pinned, least privilege, and never GPU wheels on hosted runners.
+
+
+@pytest.mark.parametrize("name", GITHUB)
+def test_github_workflows_pass_the_schema_and_zizmor(rendered, name):
+    workflows = rendered(name) / ".github" / "workflows"
+    files = [str(path) for path in sorted(workflows.glob("*.yml"))]
+    schema = run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *files], workflows)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    zizmor = run([tool("zizmor"), "--offline", str(workflows)], workflows)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    assert "No findings to report" in zizmor.stdout, zizmor.stdout
+
+
+@pytest.mark.parametrize("name", GITHUB)
+def test_every_action_is_pinned_to_a_commit(rendered, name):
+    for path in sorted((rendered(name) / ".github" / "workflows").glob("*.yml")):
+        uses = re.findall(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", path.read_text(), re.MULTILINE)
+        assert uses, f"{path.name} uses no actions"
+        for action, rest in uses:
+            assert SHA_PINNED.fullmatch(action), f"{path.name}: {action} is not pinned to a 40-hex commit"
+            assert re.search(r"#\s*v\d+(\.\d+)*", rest), f"{path.name}: {action} has no version comment"
+
+
+@pytest.mark.parametrize("name", GITHUB)
+def test_github_jobs_hold_least_privilege(rendered, name):
+    for path in sorted((rendered(name) / ".github" / "workflows").glob("*.yml")):
+        workflow = load_yaml(path)
+        assert workflow["permissions"] == {}, path.name
+        for job_name, job in workflow["jobs"].items():
+            assert job["permissions"] == {"contents": "read"}, f"{path.name}: {job_name}"
+            for step in job["steps"]:
+                action = step.get("uses", "")
+                if action.startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+                hosted = "self-hosted" not in job["runs-on"]
+                if action.startswith("astral-sh/setup-uv@") and hosted and path.name == "ci.yml":
+                    assert step["with"] == {"enable-cache": True, "cache-dependency-glob": "uv.lock"}
+
+
+@pytest.mark.parametrize("name", GITHUB)
+def test_github_tests_run_only_cpu_builds_on_hosted_runners(rendered, name):
+    workflow = load_yaml(rendered(name) / ".github" / "workflows" / "ci.yml")
+    combo = COMBOS[name]
+    tested = set()
+    if "test" in workflow["jobs"]:
+        job = workflow["jobs"]["test"]
+        for entry in job["strategy"]["matrix"]["include"]:
+            platform = HOSTED_GITHUB[entry["os"]]
+            variant = variant_named(name, entry.get("variant"))
+            assert installs_cpu_wheels(variant.builds[platform], platform), (entry, variant)
+            tested.add(platform)
+        sync = [step["run"] for step in job["steps"] if step.get("run", "").startswith("uv sync")]
+        expected = (
+            'uv sync --locked --extra "$TORCH_VARIANT"' if combo.strategy == "extras" else "uv sync --locked"
+        )
+        assert sync == [expected]
+        if combo.strategy == "extras":
+            assert job["env"]["TORCH_VARIANT"] == "${{ matrix.variant }}"
+    # Every hosted platform where some build installs CPU wheels is tested; no other is.
+    testable = {
+        platform
+        for platform in HOSTED_GITHUB.values()
+        if any(
+            platform in v.builds and installs_cpu_wheels(v.builds[platform], platform) for v in variants(name)
+        )
+    }
+    assert tested == testable
+
+
+@pytest.mark.parametrize("name", GITHUB)
+def test_github_gpu_job_is_opt_in(rendered, name):
+    jobs = load_yaml(rendered(name) / ".github" / "workflows" / "ci.yml")["jobs"]
+    accelerated = [v for v in variants(name) if v.backend != "cpu"]
+    if not accelerated or COMBOS[name].strategy == "library":
+        assert "gpu" not in jobs
+        return
+    gpu = jobs["gpu"]
+    assert gpu["if"] == "vars.GPU_RUNNER == 'true'"
+    assert gpu["runs-on"] == ["self-hosted", "gpu"]
+    assert gpu["env"]["TORCH_REQUIRE_GPU"] == "1"
+    if COMBOS[name].strategy == "extras":
+        assert gpu["env"]["TORCH_VARIANT"] == f"${{{{ vars.TORCH_VARIANT || '{accelerated[0].extra}' }}}}"
+    assert any("tests/test_smoke.py" in step.get("run", "") for step in gpu["steps"])
+
+
+@pytest.mark.parametrize("name", GITHUB[:1])
+def test_template_update_workflow_relies_on_copiers_exit_status(rendered, name):
+    workflow = load_yaml(rendered(name) / ".github" / "workflows" / "template-update.yml")
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    job = workflow["jobs"]["check-update"]
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "copier check-update --quiet" in script
+    assert '"$status" -ne 2' in script
+    # The contract the script depends on, as the Copier it pins documents it.
+    copier_version = job["env"]["COPIER_VERSION"]
+    help_text = run([sys.executable, "-m", "copier", "check-update", "--help"], REPO_ROOT).stdout
+    assert "exit with status 2 when a new template version is available" in " ".join(help_text.split())
+    assert f"check-update {copier_version}\n" in help_text, (
+        "COPIER_VERSION in the workflows should be the Copier this suite checks against"
+    )
+
+
+@pytest.mark.parametrize("name", GITLAB)
+def test_gitlab_ci_passes_the_schema_and_tests_only_cpu_builds(rendered, name):
+    project = rendered(name)
+    schema = run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"], project
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    on_linux = [v for v in variants(name) if v.builds.get("linux-x86_64") == "cpu"]
+    if "test" in pipeline:
+        extra = pipeline["test"].get("variables", {}).get("TORCH_VARIANT")
+        assert variant_named(name, extra).builds["linux-x86_64"] == "cpu"
+    else:
+        assert not on_linux, "a variant installs CPU wheels on Linux x86_64, yet nothing is tested"
+    accelerated = [v for v in variants(name) if v.backend != "cpu"]
+    if accelerated and COMBOS[name].strategy != "library":
+        assert pipeline["gpu"]["tags"] == ["gpu"]
+        assert pipeline["gpu"]["rules"] == [{"if": '$GPU_RUNNER == "true"'}]
+    assert pipeline["template-update"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_python_version_agrees_everywhere(rendered, name):
+    project = rendered(name)
+    pinned = (project / ".python-version").read_text().strip()
+    assert pinned == COMBOS[name].python_version
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={pinned}"
+    assert pyproject["tool"]["ruff"]["target-version"] == f"py{pinned.replace('.', '')}"
+    for path in (project / ".github" / "workflows").glob("*.yml"):
+        # uv reads .python-version; a workflow that names a Python must name the same one.
+        named = re.findall(r"(?:python-version|UV_PYTHON):\s*['\"]?([\d.]+)", path.read_text())
+        assert set(named) <= {pinned}, path.name
+    if COMBOS[name].ci == "gitlab":
+        variables = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["variables"]
+        assert variables["PYTHON_VERSION"] == pinned
+
+
+@pytest.mark.parametrize("name", ["extras-cpu-cu130-rocm72", "pypi"])
+def test_pre_commit_and_git_files(rendered, name):
+    project = rendered(name)
+    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())["repos"]
+    ids = {hook["id"] for repo in hooks for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "uv-lock"} <= ids
+    uv_hook = next(repo for repo in hooks if repo["repo"].endswith("astral-sh/uv-pre-commit"))
+    required = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["uv"]["required-version"]
+    minimum = re.match(r">=\s*([\d.]+)", required).group(1)
+    version = tuple(int(part) for part in str(uv_hook["rev"]).lstrip("v").split("."))
+    assert version >= tuple(int(part) for part in minimum.split(".")), "the uv-lock hook's uv is too old"
+
+    assert "uv.lock linguist-generated=true" in (project / ".gitattributes").read_text()
+    patterns = [line.strip() for line in (project / ".gitignore").read_text().splitlines()]
+    assert not any(fnmatch("uv.lock", p) for p in patterns if p and not p.startswith("#"))
+
+
+# --------------------------------------------------------------------------------------------
+# Python: ruff with the rendered project's own settings; the doctor's own tests.
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_rendered_python_passes_ruff(rendered, name):
+    project = rendered(name)
+    # torch_builds.py is checked on its own below.
+    for command in (["check"], ["format", "--check"]):
+        result = run(
+            [tool("ruff"), *command, "--no-cache", "--extend-exclude", "torch_builds.py", "."], project
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["extras-cpu-cu130-rocm72", "single-rocm72-gitlab"])
+def test_torch_builds_passes_ruff(rendered, name):
+    project = rendered(name)
+    for command in (["check"], ["format", "--check"]):
+        result = run([tool("ruff"), *command, "--no-cache", "src"], project)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def python_with_pytest(tmp_path_factory):
+    """Python version -> an interpreter of that version with pytest (and no torch), made once."""
+    env = dict(os.environ, UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
+    env.pop("VIRTUAL_ENV", None)
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv") or "uv"
+    made: dict[str, Path] = {}
+
+    def python(version: str) -> Path:
+        if version not in made:
+            venv = tmp_path_factory.mktemp(f"py{version}")
+            # Any interpreter the rendered requires-python accepts.
+            if run([uv, "venv", "--quiet", "--python", f">={version}", str(venv)], venv, env).returncode != 0:
+                pytest.skip(f"no Python >= {version} on this machine")
+            bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+            installed = run(
+                [uv, "pip", "install", "--quiet", "--python", str(bin_dir / "python"), "pytest"], venv, env
+            )
+            assert installed.returncode == 0, installed.stdout + installed.stderr
+            made[version] = bin_dir / "python"
+        return made[version]
+
+    return python
+
+
+def project_python(python: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in the project with src/ importable: the project itself is not installed."""
+    env = dict(os.environ, PYTHONPATH="src")
+    return run([str(python), *args], project, env)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "extras-cpu-cu130-rocm72",
+        "extras-no-cpu-gitlab",
+        "platform-xpu-no-ci",
+        "single-rocm72-gitlab",
+        "single-cpu-mac-windows",
+        "pypi",
+    ],
+)
+def test_rendered_doctor_tests_pass_without_torch(rendered, python_with_pytest, name):
+    project = rendered(name)
+    package = COMBOS[name].answers()["package_name"]
+    python = python_with_pytest(COMBOS[name].python_version)
+
+    tests = project_python(
+        python, project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_doctor.py"
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert " passed" in tests.stdout
+
+    report = project_python(python, project, "-m", f"{package}.doctor", "--json")
+    assert report.returncode == 0, report.stdout + report.stderr
+    data = json.loads(report.stdout)
+    assert data["torch"] == {"installed": False}
+    assert data["strategy"] == COMBOS[name].strategy
+
+    # The smoke test says what to do instead of crashing at import time.
+    smoke = project_python(
+        python, project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_smoke.py"
+    )
+    assert smoke.returncode == 1
+    assert "torch is not installed" in smoke.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# README: the install table and the instructions come from the plan.
+
+
+def install_table(readme: str) -> dict[str, dict[str, str]]:
+    """The `| Command | torch | <platform> ... |` table: command -> column -> cell."""
+    lines = [line for line in readme.splitlines() if line.startswith("|")]
+    start = next(i for i, line in enumerate(lines) if line.startswith("| Command |"))
+    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
+    rows = {}
+    for line in lines[start + 2 :]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if not cells[0].startswith("`uv sync"):
+            break
+        rows[cells[0].strip("`")] = dict(zip(header, cells, strict=True))
+    return rows
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_readme_install_table_matches_the_plan(rendered, name):
+    table = install_table((rendered(name) / "README.md").read_text())
+    expected = variants(name)
+    assert len(table) == len(expected)
+    for variant in expected:
+        row = table[f"uv sync --extra {variant.extra}" if variant.extra else "uv sync"]
+        assert set(row) == {"Command", "torch", *(CATALOG.platforms[p].title for p in variant.builds)}
+        for platform, build in variant.builds.items():
+            cell = row[CATALOG.platforms[platform].title]
+            if build == "pypi":
+                assert ("CUDA" in cell) == platform.startswith("linux"), cell
+                continue
+            backend = CATALOG.backends[build]
+            if build == variant.backend:
+                assert cell.startswith(backend.title), cell
+            else:
+                asked = CATALOG.backends[variant.backend].title
+                assert cell.startswith(f"CPU fallback (no {asked} wheels for this platform)"), cell
+            label = backend.label_on(platform)
+            assert f"`+{label}`" in cell if label else "unlabelled CPU wheel" in cell, cell
+
+
+def test_readme_says_macos_gets_the_cpu_build_of_the_rocm_extra(rendered):
+    table = install_table((rendered("extras-cpu-cu130-rocm72") / "README.md").read_text())
+    rocm = table["uv sync --extra rocm7-2"]
+    assert rocm["macOS arm64"] == "CPU fallback (no ROCm 7.2 wheels for this platform), unlabelled CPU wheel"
+    assert rocm["Linux x86_64"] == "ROCm 7.2, `+rocm7.2`"
+    assert table["uv sync --extra cu130"]["Windows x86_64"] == "CUDA 13.0, `+cu130`"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_readme_explains_drivers_checks_and_updates(rendered, name):
+    combo = COMBOS[name]
+    readme = (rendered(name) / "README.md").read_text()
+    package = combo.answers()["package_name"]
+    built = {build for v in variants(name) for build in v.builds.values()} - {"cpu", "pypi"}
+    for backend in built:
+        driver = CATALOG.backends[backend].driver
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{backend}` ("))
+        assert str(driver["linux"]) in row, row
+    assert "uvx copier update --defaults" in readme
+    assert "uv lock" in readme
+    assert "uv.lock` is not a template file" in readme
+    if combo.strategy == "extras":
+        assert "uv run --no-sync" in readme
+        assert "Pass the same `--extra`" in readme
+    if combo.strategy == "library":
+        assert f"Requires-Dist: torch>={combo.torch_version}" in readme
+        assert "-doctor" not in readme
+    else:
+        assert f"{package.replace('_', '-')}-doctor" in readme
+    if combo.strategy == "pypi":
+        assert "## What PyPI ships" in readme
