@@ -53,13 +53,16 @@ def test_own_workflows_validate_and_pass_zizmor():
     check = shutil.which("check-jsonschema") or str(bin_dir / "check-jsonschema")
     zizmor = shutil.which("zizmor") or str(bin_dir / "zizmor")
     paths = [str(p) for p in OWN_WORKFLOWS]
-    subprocess.run([check, "--builtin-schema", "vendor.github-workflows", *paths], check=True, capture_output=True)
+    subprocess.run(
+        [check, "--builtin-schema", "vendor.github-workflows", *paths], check=True, capture_output=True
+    )
     result = subprocess.run([zizmor, "--offline", *paths], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_one_set_of_action_pins_for_the_template_and_its_own_ci():
     """The template's own CI uses the actions its rendered projects use, at the same commits."""
+
     def pins(paths):
         found = {}
         for path in paths:
@@ -69,7 +72,7 @@ def test_one_set_of_action_pins_for_the_template_and_its_own_ci():
 
     own, rendered = pins(OWN_WORKFLOWS), pins(TEMPLATE_WORKFLOWS)
     assert own and rendered
-    for action, refs in {**own, **rendered}.items():
+    for action, _refs in {**own, **rendered}.items():
         all_refs = own.get(action, set()) | rendered.get(action, set())
         assert len(all_refs) == 1, f"{action} is pinned to {sorted(all_refs)}"
         assert re.fullmatch(r"[0-9a-f]{40}", next(iter(all_refs))), f"{action} is not pinned by commit SHA"

@@ -30,7 +30,11 @@ REFUSALS = {
         "backends",
         "cu128 wheels stop at torch 2.11; choose cu126/cu130/cu132 or torch_version <= 2.11",
     ),
-    "retired-rocm": ({"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"}, "backends", "choose rocm7.1/rocm7.2"),
+    "retired-rocm": (
+        {"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"},
+        "backends",
+        "choose rocm7.1/rocm7.2",
+    ),
     "torchaudio-after-2.11": (
         {"torch_packages": ["torchaudio"], "torch_version": "2.12"},
         "torch_packages",
@@ -57,7 +61,11 @@ REFUSALS = {
         "lock_platforms",
         "add linux-x86_64 to lock_platforms, or drop rocm7.2",
     ),
-    "xpu-on-mac-only": ({"backends": ["cpu", "xpu"], "lock_platforms": ["macos-arm64"]}, "lock_platforms", "drop xpu"),
+    "xpu-on-mac-only": (
+        {"backends": ["cpu", "xpu"], "lock_platforms": ["macos-arm64"]},
+        "lock_platforms",
+        "drop xpu",
+    ),
     "no-lock-platforms": ({"lock_platforms": []}, "lock_platforms", "pick at least one"),
     "index-url-not-http": ({"index_url": "ftp://mirror.example/whl"}, "index_url", "not an http(s) URL"),
     "index-url-not-url": ({"index_url": "download.pytorch.org/whl"}, "index_url", "not an http(s) URL"),
@@ -106,9 +114,25 @@ def test_command_line_refusal_exits_non_zero_with_the_reason_last(tmp_path):
     """What a user sees: copier's exit status 1 and the validator's message as the last line."""
     destination = tmp_path / "project"
     result = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--defaults", "--data", "project_name=demo",
-         "--data", "torch_version=2.13", "--data", 'backends=["cu128"]', str(REPO_ROOT), str(destination)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--data",
+            "project_name=demo",
+            "--data",
+            "torch_version=2.13",
+            "--data",
+            'backends=["cu128"]',
+            str(REPO_ROOT),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]

@@ -23,15 +23,19 @@ from uv_torch_template.uvrun import run_uv
 
 GIT_ENV = {
     **os.environ,
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
 }
 TEMPLATE_FILES = ["copier.yml", "catalog.yml", "includes", "template"]
 RUFF_RULES = 'select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF"]'
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def commit_all(repo: Path, message: str) -> None:
@@ -54,7 +58,9 @@ def template_repo(tmp_path_factory) -> Path:
 
     pyproject = repo / "template" / "pyproject.toml.jinja"
     assert RUFF_RULES in pyproject.read_text()
-    pyproject.write_text(pyproject.read_text().replace(RUFF_RULES, RUFF_RULES.replace('"RUF"]', '"RUF", "PT"]')))
+    pyproject.write_text(
+        pyproject.read_text().replace(RUFF_RULES, RUFF_RULES.replace('"RUF"]', '"RUF", "PT"]'))
+    )
     commit_all(repo, "v1.1.0: lint pytest style too")
     git(repo, "tag", "v1.1.0")
 
@@ -62,7 +68,9 @@ def template_repo(tmp_path_factory) -> Path:
     text = catalog.read_text()
     marker = '  - torch: "2.9"\n'
     assert marker in text
-    catalog.write_text(text.replace(marker, marker + "    retired: wheels are no longer published for it\n", 1))
+    catalog.write_text(
+        text.replace(marker, marker + "    retired: wheels are no longer published for it\n", 1)
+    )
     commit_all(repo, "v1.2.0: retire torch 2.9")
     git(repo, "tag", "v1.2.0")
     return repo
@@ -70,8 +78,14 @@ def template_repo(tmp_path_factory) -> Path:
 
 def rendered(template_repo: Path, destination: Path, ref: str, **answers) -> Path:
     """A user's project: rendered at a template tag, then committed (copier update needs a clean tree)."""
-    data = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu"], "torch_version": "2.13",
-            "index_url": "http://127.0.0.1:9/whl", **answers}
+    data = {
+        **BASE_ANSWERS,
+        "strategy": "extras",
+        "backends": ["cpu"],
+        "torch_version": "2.13",
+        "index_url": "http://127.0.0.1:9/whl",
+        **answers,
+    }
     render(data, destination, template=template_repo, vcs_ref=ref)
     git(destination, "init", "-q", "-b", "main")
     commit_all(destination, "rendered")
@@ -119,7 +133,9 @@ def test_removing_a_backend_leaves_nothing_behind(template_repo, tmp_path):
 def test_users_work_survives_a_template_release(template_repo, tmp_path):
     project = rendered(template_repo, tmp_path / "p", "v1.0.0", backends=["cpu", "cu130"])
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace("dependencies = []", 'dependencies = ["numpy>=2.2", "einops>=0.8"]'))
+    pyproject.write_text(
+        pyproject.read_text().replace("dependencies = []", 'dependencies = ["numpy>=2.2", "einops>=0.8"]')
+    )
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## Our results\n\nThe model reaches 93% on the held-out set.\n")
     (project / "src" / "demo_project" / "model.py").write_text("def forward(x):\n    return x\n")
@@ -145,7 +161,9 @@ def test_users_work_survives_a_template_release(template_repo, tmp_path):
 def test_an_edit_of_the_same_line_shows_inline_conflict_markers(template_repo, tmp_path):
     project = rendered(template_repo, tmp_path / "p", "v1.0.0")
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(RUFF_RULES, RUFF_RULES.replace('"RUF"]', '"RUF", "N"]')))
+    pyproject.write_text(
+        pyproject.read_text().replace(RUFF_RULES, RUFF_RULES.replace('"RUF"]', '"RUF", "N"]'))
+    )
     commit_all(project, "our lint rules")
     update(project, "v1.1.0")
     text = pyproject.read_text()
@@ -154,11 +172,18 @@ def test_an_edit_of_the_same_line_shows_inline_conflict_markers(template_repo, t
 
 
 @pytest.mark.lock
-def test_uv_lock_on_update_is_stale_until_relocked_and_then_carries_the_new_backend(template_repo, standin, tmp_path):
+def test_uv_lock_on_update_is_stale_until_relocked_and_then_carries_the_new_backend(
+    template_repo, standin, tmp_path
+):
     """What happens to uv.lock: copier does not render it (it is the user's), so after an update it
     still describes the old pyproject; `uv lock --check` says so, and `uv lock` brings it up to date."""
-    project = rendered(template_repo, tmp_path / "p", "v1.1.0", index_url=standin.url,
-                       lock_platforms=["linux-x86_64", "macos-arm64"])
+    project = rendered(
+        template_repo,
+        tmp_path / "p",
+        "v1.1.0",
+        index_url=standin.url,
+        lock_platforms=["linux-x86_64", "macos-arm64"],
+    )
     run_uv(project, "lock").check()
     commit_all(project, "lock")
     old_lock = (project / "uv.lock").read_text()
@@ -174,10 +199,17 @@ def test_uv_lock_on_update_is_stale_until_relocked_and_then_carries_the_new_back
 
 
 def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
-    project = rendered(template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9", backends=["cpu", "rocm6.4"])
-    with pytest.raises(ValueError, match=r"'torch_version'.*torch 2\.9 is no longer supported.*choose torch_version 2\.10 or newer"):
+    project = rendered(
+        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9", backends=["cpu", "rocm6.4"]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"'torch_version'.*torch 2\.9 is no longer supported.*choose torch_version 2\.10 or newer",
+    ):
         update(project, "v1.2.0")
-    with pytest.raises(ValueError, match=r"'backends'.*rocm6\.4 wheels stop at torch 2\.9; choose rocm7\.0/rocm7\.1/rocm7\.2"):
+    with pytest.raises(
+        ValueError, match=r"'backends'.*rocm6\.4 wheels stop at torch 2\.9; choose rocm7\.0/rocm7\.1/rocm7\.2"
+    ):
         update(project, "v1.2.0", torch_version="2.10")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
     update(project, "v1.2.0", torch_version="2.10", backends=["cpu", "rocm7.2"])
@@ -188,7 +220,11 @@ def test_a_retired_answer_on_the_command_line_ends_with_the_advice(template_repo
     project = rendered(template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9")
     result = subprocess.run(
         [sys.executable, "-m", "copier", "update", "--defaults", "--vcs-ref", "v1.2.0", str(project)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, env=GIT_ENV, check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=GIT_ENV,
+        check=False,
     )
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]

@@ -54,7 +54,9 @@ class Release:
 
     def companion_version(self, package: str) -> str | None:
         """The paired release of torchvision / torchaudio, or None where there is none."""
-        return {"torch": self.version, "torchvision": self.torchvision, "torchaudio": self.torchaudio}[package]
+        return {"torch": self.version, "torchvision": self.torchvision, "torchaudio": self.torchaudio}[
+            package
+        ]
 
 
 @dataclass(frozen=True)

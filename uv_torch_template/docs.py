@@ -1,7 +1,7 @@
 """The catalog's tables in README.md, generated so that the docs cannot drift from the data.
 
-    python -m uv_torch_template.docs          rewrite the tables in README.md
-    python -m uv_torch_template.docs --check  exit 1 if README.md is out of date (a test runs this)
+python -m uv_torch_template.docs          rewrite the tables in README.md
+python -m uv_torch_template.docs --check  exit 1 if README.md is out of date (a test runs this)
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def backend_table(catalog: Catalog) -> str:
     for b in catalog.backends.values():
         releases = f"{b.torch[0]}-{b.torch[-1]}" if len(b.torch) > 1 else b.torch[0]
         note = " (unverified: " + b.unverified + ")" if b.unverified else ""
-        lines.append(f"| `{b.name}` | {b.title}, `+{b.label}` | {', '.join(b.platforms)} | {releases}{note} "
-                     f"| {_driver(b.driver)} | `--extra {b.extra}` |")
+        lines.append(
+            f"| `{b.name}` | {b.title}, `+{b.label}` | {', '.join(b.platforms)} | {releases}{note} "
+            f"| {_driver(b.driver)} | `--extra {b.extra}` |"
+        )
     return "\n".join(lines)
 
 
@@ -45,14 +47,18 @@ def release_table(catalog: Catalog) -> str:
         backends = ", ".join(n for n, b in catalog.backends.items() if b.carries(r.torch))
         tritons = ", ".join(f"{c.package} {c.version}" for c in r.companions.values())
         note = f" (unverified: {r.unverified})" if r.unverified else ""
-        lines.append(f"| {r.version} | {r.torchvision or '-'} | {r.torchaudio or '-'} "
-                     f"| {r.python[0]}-{r.python[-1]} | {backends} | {tritons}{note} |")
+        lines.append(
+            f"| {r.version} | {r.torchvision or '-'} | {r.torchaudio or '-'} "
+            f"| {r.python[0]}-{r.python[-1]} | {backends} | {tritons}{note} |"
+        )
     return "\n".join(lines)
 
 
 def tables(catalog: Catalog) -> str:
-    return (f"{BEGIN}\n<!-- generated from catalog.yml by `python -m uv_torch_template.docs`; do not edit -->\n\n"
-            f"### Backends\n\n{backend_table(catalog)}\n\n### Torch releases\n\n{release_table(catalog)}\n{END}")
+    return (
+        f"{BEGIN}\n<!-- generated from catalog.yml by `python -m uv_torch_template.docs`; do not edit -->\n\n"
+        f"### Backends\n\n{backend_table(catalog)}\n\n### Torch releases\n\n{release_table(catalog)}\n{END}"
+    )
 
 
 def updated(text: str, catalog: Catalog) -> str:

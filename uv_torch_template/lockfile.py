@@ -23,10 +23,30 @@ PYPI = "https://pypi.org/simple"
 
 # The marker environment of each lock platform (PEP 508 names; Windows says AMD64).
 PLATFORM_ENVIRONMENTS: dict[str, dict[str, str]] = {
-    "linux-x86_64": {"sys_platform": "linux", "platform_machine": "x86_64", "platform_system": "Linux", "os_name": "posix"},
-    "linux-aarch64": {"sys_platform": "linux", "platform_machine": "aarch64", "platform_system": "Linux", "os_name": "posix"},
-    "macos-arm64": {"sys_platform": "darwin", "platform_machine": "arm64", "platform_system": "Darwin", "os_name": "posix"},
-    "windows-x86_64": {"sys_platform": "win32", "platform_machine": "AMD64", "platform_system": "Windows", "os_name": "nt"},
+    "linux-x86_64": {
+        "sys_platform": "linux",
+        "platform_machine": "x86_64",
+        "platform_system": "Linux",
+        "os_name": "posix",
+    },
+    "linux-aarch64": {
+        "sys_platform": "linux",
+        "platform_machine": "aarch64",
+        "platform_system": "Linux",
+        "os_name": "posix",
+    },
+    "macos-arm64": {
+        "sys_platform": "darwin",
+        "platform_machine": "arm64",
+        "platform_system": "Darwin",
+        "os_name": "posix",
+    },
+    "windows-x86_64": {
+        "sys_platform": "win32",
+        "platform_machine": "AMD64",
+        "platform_system": "Windows",
+        "os_name": "nt",
+    },
 }
 
 
@@ -71,8 +91,11 @@ class Lock:
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self.packages: list[dict[str, Any]] = data.get("package", [])
-        self.root = next(p for p in self.packages if p.get("source", {}).get("editable") == "." or
-                         p.get("source", {}).get("virtual") == ".")
+        self.root = next(
+            p
+            for p in self.packages
+            if p.get("source", {}).get("editable") == "." or p.get("source", {}).get("virtual") == "."
+        )
 
     @classmethod
     def load(cls, path: Path) -> Lock:

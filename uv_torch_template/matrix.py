@@ -146,7 +146,9 @@ def lock_matrix(catalog: Catalog | None = None, highest_python: str | None = Non
         first, last = backend.torch[0], backend.torch[-1]
         combos.append(Combo("extras", (name,), first, tags=("per-backend",)))
         combos.append(Combo("single", (name,), last, python_version="3.13", tags=("per-backend",)))
-        combos.append(Combo("platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",)))
+        combos.append(
+            Combo("platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",))
+        )
 
     combos += [
         Combo("pypi", (), oldest, python_version=lowest, tags=("pypi",)),
@@ -162,7 +164,9 @@ def lock_matrix(catalog: Catalog | None = None, highest_python: str | None = Non
         Combo("extras", ("cpu", "rocm7.1", "rocm7.2"), "2.11", torch_packages=("torchvision", "torchaudio")),
         Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13", python_version="3.11"),
         Combo("extras", tuple(catalog.backends), oldest, python_version=lowest, tags=("all-backends",)),
-        Combo("extras", tuple(catalog.backends), oldest, torch_packages=("torchvision",), tags=("all-backends",)),
+        Combo(
+            "extras", tuple(catalog.backends), oldest, torch_packages=("torchvision",), tags=("all-backends",)
+        ),
     ]
 
     # Each lock platform on its own, with every backend that has wheels there.
@@ -170,9 +174,27 @@ def lock_matrix(catalog: Catalog | None = None, highest_python: str | None = Non
         there = tuple(n for n, b in catalog.backends.items() if platform in b.platforms and b.carries("2.13"))
         combos.append(Combo("extras", there, "2.13", lock_platforms=(platform,), tags=("one-platform",)))
     combos += [
-        Combo("platform", ("cpu", "cu130"), newest, python_version=highest, lock_platforms=("linux-x86_64", "macos-arm64")),
-        Combo("platform", ("xpu",), "2.12", torch_packages=("torchvision",), lock_platforms=("linux-x86_64", "windows-x86_64")),
-        Combo("single", ("rocm7.2",), "2.11", torch_packages=("torchvision", "torchaudio"), lock_platforms=("linux-x86_64", "macos-arm64")),
+        Combo(
+            "platform",
+            ("cpu", "cu130"),
+            newest,
+            python_version=highest,
+            lock_platforms=("linux-x86_64", "macos-arm64"),
+        ),
+        Combo(
+            "platform",
+            ("xpu",),
+            "2.12",
+            torch_packages=("torchvision",),
+            lock_platforms=("linux-x86_64", "windows-x86_64"),
+        ),
+        Combo(
+            "single",
+            ("rocm7.2",),
+            "2.11",
+            torch_packages=("torchvision", "torchaudio"),
+            lock_platforms=("linux-x86_64", "macos-arm64"),
+        ),
     ]
 
     # Never two identical answer sets; keep the first (tagged) occurrence.

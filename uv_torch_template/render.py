@@ -11,7 +11,9 @@ import copier
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def render(answers: dict[str, Any], destination: Path, template: Path | str = REPO_ROOT, **options: Any) -> Path:
+def render(
+    answers: dict[str, Any], destination: Path, template: Path | str = REPO_ROOT, **options: Any
+) -> Path:
     """`copier copy --defaults --data ...` with unsafe=False: a template that needed trust fails here."""
     with warnings.catch_warnings():
         # Rendering from a working tree with uncommitted changes is what a developer does here.

@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -52,7 +51,7 @@ def check_reachable(index_url: str, timeout: float = REACH_TIMEOUT_S) -> None:
         if error.code < 500:
             return
         reason = f"HTTP {error.code}"
-    except (URLError, socket.timeout, OSError) as error:
+    except (TimeoutError, URLError, OSError) as error:
         reason = str(getattr(error, "reason", error))
     raise Unreachable(
         f"cannot reach {host} ({reason}) at {probe}.\n"
@@ -122,8 +121,12 @@ def lock_one(combo: Combo, out: Path, index_url: str, exclude_newer: str | None)
         if project.exists():
             shutil.rmtree(project)
         render(combo.answers(index_url=index_url), project)
-        result = run_uv(project, "lock", exclude_newer=exclude_newer,
-                        extra_env={"UV_HTTP_TIMEOUT": "30", "UV_HTTP_RETRIES": "1"})
+        result = run_uv(
+            project,
+            "lock",
+            exclude_newer=exclude_newer,
+            extra_env={"UV_HTTP_TIMEOUT": "30", "UV_HTTP_RETRIES": "1"},
+        )
     except Exception as error:  # a failed render is a failed combination, reported, not a crash
         return LockOutcome(combo, False, 0.0, "-", f"{type(error).__name__}: {error}")
     if result.returncode != 0:
@@ -178,9 +181,11 @@ def bench(index_url: str, repeats: int) -> bool:
         print(f"(a) copier copy, median of {repeats}: {render_s:.2f} s  (target <= 1.00 s)")
         targets_met &= render_s <= 1.0
 
-        print("(b) uv lock per combination against the stand-in (warm cache, median of "
-              f"{repeats}) and render + lock against bare lock (target ratio <= 1.30)")
-        for sample in [c for c in matrix() if "per-backend" in c.tags][::3] + [combo]:
+        print(
+            "(b) uv lock per combination against the stand-in (warm cache, median of "
+            f"{repeats}) and render + lock against bare lock (target ratio <= 1.30)"
+        )
+        for sample in [*[c for c in matrix() if "per-backend" in c.tags][::3], combo]:
             project = work / sample.id
             render(sample.answers(index_url=index_url), project)
             run_uv(project, "lock").check()  # warm the cache for this combination
@@ -198,7 +203,9 @@ def bench(index_url: str, repeats: int) -> bool:
             both_s = _median_seconds(render_and_lock, repeats)
             ratio = both_s / lock_s
             targets_met &= ratio <= 1.3
-            print(f"    {sample.id:<48} lock {lock_s:5.2f} s  render+lock {both_s:5.2f} s  ratio {ratio:4.2f}")
+            print(
+                f"    {sample.id:<48} lock {lock_s:5.2f} s  render+lock {both_s:5.2f} s  ratio {ratio:4.2f}"
+            )
 
         print("(c) extras from one backend to all: uv.lock size and lock time")
         print("    backends  platforms  lock s   uv.lock bytes")
@@ -211,8 +218,10 @@ def bench(index_url: str, repeats: int) -> bool:
                 project = work / f"growth-{len(usable)}-{len(platforms)}"
                 render(sample.answers(index_url=index_url), project)
                 run_uv(project, "lock").check()
-                lock_s = _median_seconds(lambda project=project: (
-                    (project / "uv.lock").unlink(), run_uv(project, "lock").check()), repeats)
+                lock_s = _median_seconds(
+                    lambda project=project: ((project / "uv.lock").unlink(), run_uv(project, "lock").check()),
+                    repeats,
+                )
                 size = (project / "uv.lock").stat().st_size
                 sizes.append((len(usable), size, lock_s))
                 print(f"    {len(usable):>8}  {len(platforms):>9}  {lock_s:6.2f}  {size:>14}")
@@ -231,8 +240,11 @@ def _at_most_linear(points: list[tuple[int, int, float]]) -> bool:
     (n2, size2, time2), (nn, sizen, timen) = points[1], points[-1]
     size_ok = (sizen / nn) <= 1.5 * (size2 / n2)
     time_ok = (timen / nn) <= 1.5 * (time2 / n2) or timen <= 2.0
-    print(f"    per-backend growth: size {size2 / n2:.0f} -> {sizen / nn:.0f} B, "
-          f"time {time2 / n2:.2f} -> {timen / nn:.2f} s: {'linear or better' if size_ok and time_ok else 'SUPERLINEAR'}")
+    print(
+        f"    per-backend growth: size {size2 / n2:.0f} -> {sizen / nn:.0f} B, "
+        f"time {time2 / n2:.2f} -> {timen / nn:.2f} s: "
+        f"{'linear or better' if size_ok and time_ok else 'SUPERLINEAR'}"
+    )
     return size_ok and time_ok
 
 

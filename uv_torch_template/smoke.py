@@ -56,8 +56,15 @@ def install_and_test(project: Path, index_url: str) -> list[UvResult]:
         ("lock", "--upgrade-package", f"torch=={SMOKE_TORCH}"),
         ("lock", "--check"),
         ("sync", "--extra", "cpu", "--python", SMOKE_PYTHON),
-        ("run", "--extra", "cpu", "--no-sync", "python", "-c",
-         "import torch; print(torch.__version__, (torch.ones(2, 2) @ torch.ones(2, 2)).sum().item())"),
+        (
+            "run",
+            "--extra",
+            "cpu",
+            "--no-sync",
+            "python",
+            "-c",
+            "import torch; print(torch.__version__, (torch.ones(2, 2) @ torch.ones(2, 2)).sum().item())",
+        ),
         ("run", "--extra", "cpu", "--no-sync", "pytest", "-q", "-rs"),
         ("run", "--extra", "cpu", "--no-sync", "ruff", "check", "."),
         ("run", "--extra", "cpu", "--no-sync", "ruff", "format", "--check", "."),
@@ -72,12 +79,17 @@ def install_and_test(project: Path, index_url: str) -> list[UvResult]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m uv_torch_template.smoke")
-    parser.add_argument("--online", action="store_true", help="use the real CPU index instead of the stand-in")
+    parser.add_argument(
+        "--online", action="store_true", help="use the real CPU index instead of the stand-in"
+    )
     parser.add_argument("--keep", type=Path, help="render into this folder and keep it")
     args = parser.parse_args(argv)
     if not args.online and real_torch_wheel() is None:
-        print(f"error: no torch-{SMOKE_TORCH}+cpu cp311 wheel in PIP_FIND_LINKS; pass --online "
-              "to install from the real CPU index", file=sys.stderr)
+        print(
+            f"error: no torch-{SMOKE_TORCH}+cpu cp311 wheel in PIP_FIND_LINKS; pass --online "
+            "to install from the real CPU index",
+            file=sys.stderr,
+        )
         return 2
     with index_for_smoke(args.online) as index_url, tempfile.TemporaryDirectory() as scratch:
         project = args.keep or Path(scratch) / "smoke-project"
