@@ -235,3 +235,19 @@ def test_a_retired_answer_on_the_command_line_ends_with_the_advice(template_repo
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert "torch_version" in last_line and "choose torch_version 2.10 or newer" in last_line
+
+
+def test_pytest_copie_update_from_an_older_tag_to_head(copie, template_repo):
+    """The same flow through pytest-copie, as a template author's own tests would write it: copy
+    at the oldest tag, commit, update to the template's HEAD."""
+    answers = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "torch_version": "2.13"}
+    first = copie.copy(extra_answers=answers, template_dir=template_repo, vcs_ref="v1.0.0")
+    assert first.exit_code == 0, first.exception
+    git(first.project_dir, "init", "-q", "-b", "main")
+    commit_all(first.project_dir, "rendered at v1.0.0")
+
+    updated = copie.update(first, vcs_ref="HEAD")
+    assert updated.exit_code == 0, updated.exception
+    assert '"RUF", "PT"]' in (updated.project_dir / "pyproject.toml").read_text()
+    assert updated.answers["backends"] == ["cpu", "cu130"]
+    assert "_commit: v1.2.0" in (updated.project_dir / ".copier-answers.yml").read_text()

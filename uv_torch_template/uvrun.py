@@ -46,10 +46,13 @@ def uv_environment(exclude_newer: str | None = EXCLUDE_NEWER) -> dict[str, str]:
         "UV_INDEX_STRATEGY",
         "UV_FIND_LINKS",
         "UV_NO_CONFIG",
+        # A caller's environment must not stand in for the rendered project's own (nox sets
+        # these to its session's virtualenv).
+        "UV_PYTHON",
+        "UV_PROJECT_ENVIRONMENT",
+        "VIRTUAL_ENV",
     ):
         env.pop(name, None)
-    # A virtualenv of the caller's must not stand in for the rendered project's own.
-    env.pop("VIRTUAL_ENV", None)
     if exclude_newer:
         env["UV_EXCLUDE_NEWER"] = exclude_newer
     else:
