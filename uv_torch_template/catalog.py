@@ -77,10 +77,6 @@ class Backend:
     def extra(self) -> str:
         return extra_name(self.name)
 
-    @property
-    def is_accelerator(self) -> bool:
-        return self.family != "cpu"
-
     def label_on(self, platform: str) -> str | None:
         """The local version label of this backend's wheels on a platform (None: unlabelled)."""
         return None if platform in self.unlabelled_on else self.label
@@ -112,18 +108,6 @@ class Catalog:
     def releases_from(self, floor: str) -> list[Release]:
         """Supported (not retired) releases at or above the floor."""
         return [r for r in self.releases if release_key(r.torch) >= release_key(floor) and not r.retired]
-
-    def newest_release_of(self, backend: str, floor: str) -> Release | None:
-        """The release a lock picks for a backend: its newest at or above the floor."""
-        carried = self.backends[backend].releases_from(floor)
-        return self.release(carried[-1]) if carried else None
-
-    def companion_for(self, backend: str, floor: str) -> Companion | None:
-        """The triton companion a backend needs, for the release its lock resolves to."""
-        release = self.newest_release_of(backend, floor)
-        if release is None:
-            return None
-        return release.companions.get(self.backends[backend].family)
 
 
 def _backend(name: str, raw: dict[str, Any]) -> Backend:

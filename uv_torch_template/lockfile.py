@@ -152,6 +152,3 @@ class Lock:
                 children += package.get("optional-dependencies", {}).get(wanted, [])
             pending += [child for child in children if self._applies(child, env)]
         return result
-
-    def registries(self) -> set[str]:
-        return {_source_of(p) for p in self.packages if "registry" in p.get("source", {})}

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Catalog, extra_name, load, release_key
+from .catalog import Catalog, extra_name, load
 
-ALL_PLATFORMS = ["linux-x86_64", "linux-aarch64", "macos-arm64", "windows-x86_64"]
+# The lock platforms, in the catalog's order.
+ALL_PLATFORMS = list(load().platforms)
 
 BASE_ANSWERS: dict[str, Any] = {
     "project_name": "demo-project",
@@ -221,7 +222,3 @@ def growth_series(catalog: Catalog | None = None) -> list[list[str]]:
     catalog = catalog or load()
     names = list(catalog.backends)
     return [names[: n + 1] for n in range(len(names))]
-
-
-def sort_releases(releases: list[str]) -> list[str]:
-    return sorted(releases, key=release_key)
