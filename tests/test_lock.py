@@ -11,13 +11,13 @@ import pytest
 
 from uv_torch_template.catalog import load
 from uv_torch_template.lockfile import PYPI, Lock
-from uv_torch_template.matrix import Combo, expected_label, expected_variants, lock_matrix
+from uv_torch_template.matrix import Combo, expected_label, expected_variants, runnable_lock_matrix
 from uv_torch_template.render import render
 from uv_torch_template.uvrun import available_pythons, run_uv
 
 CATALOG = load()
 PYTHONS = available_pythons()
-MATRIX = lock_matrix(CATALOG, highest_python=PYTHONS[-1] if PYTHONS else None)
+MATRIX = runnable_lock_matrix(CATALOG)
 TORCH_PACKAGES = {"torch", "torchvision", "torchaudio"}
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, extra_name, load
+from .uvrun import available_pythons
 
 # The lock platforms, in the catalog's order.
 ALL_PLATFORMS = list(load().platforms)
@@ -222,3 +223,10 @@ def growth_series(catalog: Catalog | None = None) -> list[list[str]]:
     catalog = catalog or load()
     names = list(catalog.backends)
     return [names[: n + 1] for n in range(len(names))]
+
+
+def runnable_lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
+    """The lock matrix as this machine can lock it: uv needs an interpreter that satisfies each
+    project's requires-python, so the highest Python is the newest uv can find here."""
+    pythons = available_pythons()
+    return lock_matrix(catalog, highest_python=pythons[-1] if pythons else None)

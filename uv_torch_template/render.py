@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -28,3 +29,10 @@ def render(
             **options,
         )
     return destination
+
+
+def render_afresh(answers: dict[str, Any], destination: Path, **options: Any) -> Path:
+    """Render into `destination`, replacing whatever an earlier render left there."""
+    if destination.exists():
+        shutil.rmtree(destination)
+    return render(answers, destination, **options)

@@ -25,9 +25,9 @@ from urllib.request import Request, urlopen
 
 from .catalog import load
 from .lockfile import Lock
-from .matrix import Combo, growth_series, lock_matrix
-from .render import render
-from .uvrun import EXCLUDE_NEWER, available_pythons, run_uv
+from .matrix import Combo, growth_series, runnable_lock_matrix
+from .render import render, render_afresh
+from .uvrun import EXCLUDE_NEWER, run_uv
 
 DEFAULT_INDEX_URL = "https://download.pytorch.org/whl"
 REACH_TIMEOUT_S = 10
@@ -76,20 +76,11 @@ def index_location(index_url: str | None, standin: bool) -> Iterator[tuple[str, 
 # render / lock
 
 
-def matrix() -> list[Combo]:
-    pythons = available_pythons()
-    return lock_matrix(load(), highest_python=pythons[-1] if pythons else None)
-
-
 def render_all(out: Path, index_url: str, combos: list[Combo] | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     rendered = []
-    for combo in combos or matrix():
-        destination = out / combo.id
-        if destination.exists():
-            shutil.rmtree(destination)
-        render(combo.answers(index_url=index_url), destination)
-        rendered.append(destination)
+    for combo in combos or runnable_lock_matrix():
+        rendered.append(render_afresh(combo.answers(index_url=index_url), out / combo.id))
     return rendered
 
 
@@ -125,9 +116,7 @@ def lock_one(combo: Combo, out: Path, index_url: str, exclude_newer: str | None)
     project = out / combo.id
     try:
         with _RENDERING:
-            if project.exists():
-                shutil.rmtree(project)
-            render(combo.answers(index_url=index_url), project)
+            render_afresh(combo.answers(index_url=index_url), project)
         result = run_uv(
             project,
             "lock",
@@ -142,7 +131,7 @@ def lock_one(combo: Combo, out: Path, index_url: str, exclude_newer: str | None)
 
 
 def lock_all(out: Path, index_url: str, exclude_newer: str | None, jobs: int) -> list[LockOutcome]:
-    combos = matrix()
+    combos = runnable_lock_matrix()
     out.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(lambda c: lock_one(c, out, index_url, exclude_newer), combos))
@@ -179,9 +168,7 @@ def bench(index_url: str, repeats: int) -> bool:
         combo = Combo("extras", ("cpu", "cu130"), "2.13")
 
         def render_once() -> None:
-            target = work / "render"
-            shutil.rmtree(target, ignore_errors=True)
-            render(combo.answers(index_url=index_url), target)
+            render_afresh(combo.answers(index_url=index_url), work / "render")
 
         run_uv(work, "--version")  # warm uv's own start-up
         render_s = _median_seconds(render_once, repeats)
@@ -193,7 +180,7 @@ def bench(index_url: str, repeats: int) -> bool:
             f"    (target ratio <= 1.30). warm: uv's cache already holds everything, median of {repeats};\n"
             "    first: a new uv cache, as on a fresh machine or CI runner (one run each)"
         )
-        for sample in [*[c for c in matrix() if "per-backend" in c.tags][::6], combo]:
+        for sample in [*[c for c in runnable_lock_matrix() if "per-backend" in c.tags][::6], combo]:
             project = work / sample.id
             render(sample.answers(index_url=index_url), project)
             run_uv(project, "lock").check()  # warm the cache for this combination
@@ -205,8 +192,7 @@ def bench(index_url: str, repeats: int) -> bool:
             def render_and_lock(
                 sample: Combo = sample, project: Path = project, env: dict[str, str] | None = None
             ) -> None:
-                shutil.rmtree(project)
-                render(sample.answers(index_url=index_url), project)
+                render_afresh(sample.answers(index_url=index_url), project)
                 run_uv(project, "lock", extra_env=env).check()
 
             def fresh_cache() -> dict[str, str]:
