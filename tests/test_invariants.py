@@ -10,6 +10,7 @@ import sys
 
 import yaml
 
+from uv_torch_template.catalog import load_raw
 from uv_torch_template.render import REPO_ROOT
 
 if sys.version_info >= (3, 11):
@@ -61,18 +62,26 @@ def test_own_workflows_validate_and_pass_zizmor():
 
 
 def test_one_set_of_action_pins_for_the_template_and_its_own_ci():
-    """The template's own CI uses the actions its rendered projects use, at the same commits."""
+    """The template's own CI uses the actions its rendered projects use (catalog.yml's `tools`),
+    at the same commits, and the rendered workflows take every pin from there."""
+    catalog_pins = {}
+    for action in load_raw()["tools"]["actions"].values():
+        name, ref = action["uses"].split("@")
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name} is not pinned by commit SHA"
+        catalog_pins[name] = ref
+    own = {}
+    for path in OWN_WORKFLOWS:
+        for action, ref in USES.findall(path.read_text()):
+            own.setdefault(action, set()).add(ref)
+    assert own
+    for action, refs in own.items():
+        assert refs == {catalog_pins[action]}, f"{action} is pinned to {sorted(refs)}, the catalog says"
+    for path in TEMPLATE_WORKFLOWS:
+        assert not USES.findall(path.read_text()), f"{path.name} pins an action itself"
 
-    def pins(paths):
-        found = {}
-        for path in paths:
-            for action, ref in USES.findall(path.read_text()):
-                found.setdefault(action, set()).add(ref)
-        return found
 
-    own, rendered = pins(OWN_WORKFLOWS), pins(TEMPLATE_WORKFLOWS)
-    assert own and rendered
-    for action, _refs in {**own, **rendered}.items():
-        all_refs = own.get(action, set()) | rendered.get(action, set())
-        assert len(all_refs) == 1, f"{action} is pinned to {sorted(all_refs)}"
-        assert re.fullmatch(r"[0-9a-f]{40}", next(iter(all_refs))), f"{action} is not pinned by commit SHA"
+def test_rendered_projects_pin_the_ruff_this_suite_lints_them_with():
+    """pyproject's dev group, pre-commit and CI of every rendered project use catalog.yml's ruff;
+    the suite checks rendered code with that same ruff."""
+    ruff = load_raw()["tools"]["ruff"]
+    assert f"ruff=={ruff}" in PYPROJECT["dependency-groups"]["dev"]

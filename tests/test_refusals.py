@@ -78,7 +78,7 @@ REFUSALS = {
     ),
     "unknown-backend": ({"backends": ["cu999"]}, "backends", "is not in"),
     "unknown-strategy": ({"strategy": "conda"}, "strategy", "is not in"),
-    "bad-email": ({"author_email": "not-an-email"}, "author_email", "not an email address"),
+    "bad-email": ({"author_email": "not-an-email"}, "author_email", "not a plain email address"),
 }
 
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from uv_torch_template.edits import add_user_dependencies
 from uv_torch_template.lockfile import Lock
 from uv_torch_template.matrix import Combo
 from uv_torch_template.render import render
@@ -21,9 +22,7 @@ COMBO = Combo(
 
 def with_user_dependency(project, requirement: str) -> None:
     """What a user does first: add their own dependencies (here, a numpy the stale copy is older than)."""
-    pyproject = project / "pyproject.toml"
-    text = pyproject.read_text()
-    pyproject.write_text(text.replace("dependencies = []", f'dependencies = ["{requirement}"]', 1))
+    add_user_dependencies(project, requirement)
 
 
 def without_explicit(project) -> None:

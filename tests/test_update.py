@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from copier import run_update
 
+from uv_torch_template.edits import add_user_dependencies
 from uv_torch_template.matrix import BASE_ANSWERS
 from uv_torch_template.render import REPO_ROOT, render
 from uv_torch_template.uvrun import run_uv
@@ -138,10 +140,7 @@ def test_removing_a_backend_leaves_nothing_behind(template_repo, tmp_path):
 
 def test_users_work_survives_a_template_release(template_repo, tmp_path):
     project = rendered(template_repo, tmp_path / "p", "v1.0.0", backends=["cpu", "cu130"])
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace("dependencies = []", 'dependencies = ["numpy>=2.2", "einops>=0.8"]')
-    )
+    mine = add_user_dependencies(project, "numpy>=2.2", "einops>=0.8")
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## Our results\n\nThe model reaches 93% on the held-out set.\n")
     (project / "src" / "demo_project" / "model.py").write_text("def forward(x):\n    return x\n")
@@ -155,7 +154,7 @@ def test_users_work_survives_a_template_release(template_repo, tmp_path):
 
     after = all_text(project)
     assert '"RUF", "PT"]' in after["pyproject.toml"], "the template's change was applied"
-    assert 'dependencies = ["numpy>=2.2", "einops>=0.8"]' in after["pyproject.toml"]
+    assert mine in after["pyproject.toml"]
     assert after["README.md"] == before["README.md"]
     assert after["src/demo_project/model.py"] == before["src/demo_project/model.py"]
     assert after["tests/test_model.py"] == before["tests/test_model.py"]
@@ -251,3 +250,43 @@ def test_pytest_copie_update_from_an_older_tag_to_head(copie, template_repo):
     assert '"RUF", "PT"]' in (updated.project_dir / "pyproject.toml").read_text()
     assert updated.answers["backends"] == ["cpu", "cu130"]
     assert "_commit: v1.2.0" in (updated.project_dir / ".copier-answers.yml").read_text()
+
+
+def test_data_for_another_question_leaves_the_guard_on(template_repo, tmp_path):
+    """`--data ci=github` once turned the guard off and moved a torch 2.9 + rocm6.4 project to
+    torch 2.13 + [cpu, cu130] without a word."""
+    project = rendered(
+        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9", backends=["cpu", "rocm6.4"]
+    )
+    with pytest.raises(ValueError, match=r"'torch_version'.*choose torch_version 2\.10 or newer"):
+        update(project, "v1.2.0", ci="github")
+    assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
+
+
+def test_switching_to_pypi_and_back_keeps_the_mirror_and_the_backends(template_repo, tmp_path):
+    mirror = "https://artifactory.example/api/pypi/pytorch/whl"
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", backends=["cpu", "rocm7.2"], index_url=mirror)
+    update(project, "v1.1.0", strategy="pypi")
+    commit_all(project, "pypi")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["strategy"] == "pypi"
+    assert answers["backends"] == ["cpu", "rocm7.2"] and answers["index_url"] == mirror
+    assert "[[tool.uv.index]]" not in (project / "pyproject.toml").read_text()
+
+    update(project, "v1.1.0", strategy="extras")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["backends"] == ["cpu", "rocm7.2"] and answers["index_url"] == mirror
+    assert f'url = "{mirror}/rocm7.2"' in (project / "pyproject.toml").read_text()
+
+
+def test_a_kept_answer_the_new_answers_refuse_stops_the_switch(template_repo, tmp_path):
+    """Switching to pypi while moving torch past cu128: the kept backends no longer validate, and
+    Copier would drop them unasked; the update stops and names them instead."""
+    project = rendered(
+        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.11", backends=["cpu", "cu128"]
+    )
+    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 wheels stop at"
+    with pytest.raises(ValueError, match=refusal):
+        update(project, "v1.1.0", strategy="pypi", torch_version="2.13")
+    update(project, "v1.1.0", strategy="pypi", torch_version="2.13", backends=["cpu", "cu130"])
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["backends"] == ["cpu", "cu130"]

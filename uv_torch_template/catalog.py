@@ -31,7 +31,28 @@ def extra_name(backend: str) -> str:
 class Platform:
     key: str
     title: str
-    marker: str
+    sys_platform: str
+    platform_machine: str
+    platform_system: str
+    os_name: str
+    github_runner: str | None
+    gitlab_runner: str | None
+    pypi_torch: str
+
+    @property
+    def marker(self) -> str:
+        """The uv environment marker; includes/plan.jinja writes the same one for the template."""
+        return f"sys_platform == '{self.sys_platform}' and platform_machine == '{self.platform_machine}'"
+
+    @property
+    def marker_environment(self) -> dict[str, str]:
+        """The PEP 508 variables that tell this platform apart, to evaluate uv.lock's markers."""
+        return {
+            "sys_platform": self.sys_platform,
+            "platform_machine": self.platform_machine,
+            "platform_system": self.platform_system,
+            "os_name": self.os_name,
+        }
 
 
 @dataclass(frozen=True)

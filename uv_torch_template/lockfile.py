@@ -14,40 +14,14 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
+from .catalog import load
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 PYPI = "https://pypi.org/simple"
-
-# The marker environment of each lock platform (PEP 508 names; Windows says AMD64).
-PLATFORM_ENVIRONMENTS: dict[str, dict[str, str]] = {
-    "linux-x86_64": {
-        "sys_platform": "linux",
-        "platform_machine": "x86_64",
-        "platform_system": "Linux",
-        "os_name": "posix",
-    },
-    "linux-aarch64": {
-        "sys_platform": "linux",
-        "platform_machine": "aarch64",
-        "platform_system": "Linux",
-        "os_name": "posix",
-    },
-    "macos-arm64": {
-        "sys_platform": "darwin",
-        "platform_machine": "arm64",
-        "platform_system": "Darwin",
-        "os_name": "posix",
-    },
-    "windows-x86_64": {
-        "sys_platform": "win32",
-        "platform_machine": "AMD64",
-        "platform_system": "Windows",
-        "os_name": "nt",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -76,7 +50,7 @@ def marker_environment(platform: str, python: str) -> dict[str, str]:
         "platform_release": "",
         "platform_version": "",
     }
-    env.update(PLATFORM_ENVIRONMENTS[platform])
+    env.update(load().platforms[platform].marker_environment)
     return env
 
 
