@@ -17,8 +17,9 @@ import pytest
 import yaml
 
 from uv_torch_template.catalog import load_raw
-from uv_torch_template.matrix import BASE_ANSWERS
+from uv_torch_template.matrix import BASE_ANSWERS, Combo
 from uv_torch_template.render import render
+from uv_torch_template.uvrun import run_uv
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -210,3 +211,31 @@ def test_index_url_is_normalised_and_plain_http_is_accepted(tmp_path, url, base)
 def test_computed_answers_cannot_be_given(tmp_path, name):
     message = refusal(tmp_path, **{name: {}})
     assert f"'{name}'" in message and f"remove --data {name}=" in message
+
+
+@pytest.mark.lock
+@pytest.mark.parametrize(
+    "combo",
+    [
+        Combo(
+            "extras",
+            ("cpu", "cu126", "cu128", "cu130", "rocm6.4", "xpu"),
+            "2.9",
+            python_version="3.10",
+            torch_packages=("torchvision", "torchaudio"),
+        ),
+        Combo("extras", ("cpu", "cu130", "cu132", "rocm7.2", "xpu"), "2.14", torch_packages=("torchvision",)),
+        Combo("pypi", (), "2.13", python_version="3.13"),
+    ],
+    ids=lambda combo: combo.id,
+)
+def test_reserved_distributions_cover_every_package_a_lock_installs(standin, tmp_path, combo):
+    """What a project named like any package in its own lock runs into: every name uv.lock holds
+    (on every index and platform) is reserved for project_name."""
+    project = render(combo.answers(index_url=standin.url), tmp_path / "project")
+    run_uv(project, "lock").check()
+    names = {package["name"] for package in tomllib.loads((project / "uv.lock").read_text())["package"]}
+    names.discard(combo.answers()["project_name"])
+    prefixes = tuple(RESERVED["distribution_prefixes"])
+    missing = sorted(n for n in names if n not in RESERVED["distributions"] and not n.startswith(prefixes))
+    assert not missing, f"add to catalog.yml reserved_names.distributions: {missing}"
