@@ -14,7 +14,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from ..catalog import Backend, Catalog, Release
+from ..catalog import Backend, Catalog, Patch, Release
 from . import facts as F
 
 # Packages whose real hrefs are absolute download-r2.pytorch.org URLs (PT_R2_PACKAGES_PROD,
@@ -59,21 +59,26 @@ def variant_dists(catalog: Catalog, facts: dict[str, Any], backend_name: str) ->
     dists: list[Dist] = []
     for release in catalog.releases:
         if backend.carries(release.torch):
-            for platform in backend.platforms:
-                dists += _release_dists(facts, backend, release, platform)
+            carried = backend.versions_of(release.torch)
+            for patch in release.builds:
+                if patch.version in carried:
+                    for platform in backend.platforms_for(release.torch):
+                        dists += _release_dists(facts, backend, release, patch, platform)
     dists += [d for d in stale_dists(facts) if not d.at_root]
     return dists
 
 
-def _release_dists(facts: dict[str, Any], backend: Backend, release: Release, platform: str) -> list[Dist]:
+def _release_dists(
+    facts: dict[str, Any], backend: Backend, release: Release, patch: Patch, platform: str
+) -> list[Dist]:
     label = backend.label_on(platform)
-    torch_version = _local(release.version, label)
-    when = upload_time(facts, release)
+    torch_version = _local(patch.version, label)
+    when = f"{patch.released}T{facts['upload_time_of_day']}Z"
     dists = []
     for package, version in (
-        ("torch", release.version),
-        ("torchvision", release.torchvision),
-        ("torchaudio", release.torchaudio),
+        ("torch", patch.version),
+        ("torchvision", patch.torchvision),
+        ("torchaudio", patch.torchaudio),
     ):
         if version is None:  # no paired release (torchaudio after 2.11, torchvision for 2.15)
             continue
