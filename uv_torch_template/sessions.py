@@ -304,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write", action="store_true", help="survey: write what the indexes say into catalog.yml"
     )
+    parser.add_argument(
+        "--only-new-backends",
+        action="store_true",
+        help="survey: only look for backend indexes the catalog does not have",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
@@ -328,7 +333,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.task == "survey":
             from .survey import run_survey
 
-            return run_survey(index_url, backend=args.backend, write=args.write)
+            return run_survey(
+                index_url, backend=args.backend, write=args.write, only_new=args.only_new_backends
+            )
         combos = runnable_lock_matrix(exhaustive=args.exhaustive is not False, backend=args.backend)
         # Against the stand-in PyPI stays pinned in time; against real indexes, today is the point.
         outcomes = lock_all(args.out, index_url, EXCLUDE_NEWER if is_standin else None, args.jobs, combos)

@@ -365,11 +365,17 @@ def survey_backends(catalog: Catalog, reader: Reader) -> list[Drift]:
 
 
 def survey(
-    index_url: str, catalog: Catalog | None = None, backend: str | None = None, new_backends: bool = True
+    index_url: str,
+    catalog: Catalog | None = None,
+    backend: str | None = None,
+    new_backends: bool = True,
+    only_new: bool = False,
 ) -> list[Drift]:
+    """backend: that backend only; otherwise every backend, and (new_backends) indexes the
+    catalog lacks. only_new: only the latter (a CI job of its own)."""
     catalog = catalog or load()
     reader = Reader(index_url)
-    names = [backend] if backend else list(catalog.backends)
+    names = [] if only_new else [backend] if backend else list(catalog.backends)
     with ThreadPoolExecutor(max_workers=4) as pool:
         per_backend = list(pool.map(lambda name: survey_backend(catalog, reader, name), names))
     drifts = [d for found in per_backend for d in found]
@@ -378,11 +384,13 @@ def survey(
     return drifts
 
 
-def run_survey(index_url: str, backend: str | None = None, write: bool = False) -> int:
+def run_survey(
+    index_url: str, backend: str | None = None, write: bool = False, only_new: bool = False
+) -> int:
     """Print every drift, one line per fact; exit 1 on drift, 0 with "no drift"."""
     from .sessions import write_summary
 
-    drifts = survey(index_url, backend=backend)
+    drifts = survey(index_url, backend=backend, only_new=only_new)
     for drift in drifts:
         print(drift)
     if write and drifts:
@@ -393,7 +401,7 @@ def run_survey(index_url: str, backend: str | None = None, write: bool = False) 
     if not drifts:
         print("no drift")
     write_summary(
-        f"survey{f' {backend}' if backend else ''} of {index_url}",
+        f"survey{f' {backend}' if backend else ' of new backends' if only_new else ''} of {index_url}",
         [str(d) for d in drifts],
         "no drift",
     )
