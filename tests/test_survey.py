@@ -200,3 +200,31 @@ def test_survey_command_exits_on_drift_only(backend, standin, capsys):
 
     assert run_survey(standin.url, backend=backend) == 0
     assert capsys.readouterr().out == "no drift\n"
+
+
+def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tmp_path):
+    """--write on a copy of catalog.yml: afterwards the survey of the same index finds nothing to
+    report for what it wrote, and every comment line of the file is still there."""
+    from uv_torch_template.catalog import CATALOG_PATH
+    from uv_torch_template.catalog_writer import write_drifts
+
+    def change(raw):
+        raw["backends"]["xpu"]["torch"].remove("2.12")
+        release = next(r for r in raw["releases"] if r["torch"] == "2.11")
+        release["companions"]["xpu"]["version"] = "3.7.9"
+        release["torchvision"] = "0.26.9"
+
+    copy_path = tmp_path / "catalog.yml"
+    original = CATALOG_PATH.read_text(encoding="utf-8")
+    copy_path.write_text(original, encoding="utf-8")
+    with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
+        before = survey_backend(CATALOG, Reader(index.url), "xpu")
+        assert {d.fact for d in before} == {"release", "companion", "torchvision"}
+        assert write_drifts(before, index.url, copy_path) == 3
+        written = load(copy_path)
+        assert survey_backend(written, Reader(index.url), "xpu") == []
+    comments = [line.strip() for line in original.splitlines() if line.strip().startswith("#")]
+    after = copy_path.read_text(encoding="utf-8")
+    assert all(comment in after for comment in comments)
+    assert after.count("[survey ") == 3
+    assert "2.12" not in written.backends["xpu"].torch

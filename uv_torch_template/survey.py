@@ -23,8 +23,9 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 from packaging.requirements import InvalidRequirement, Requirement
@@ -62,6 +63,7 @@ class Drift:
     fact: str
     catalog: str
     index: str
+    value: Any = field(default=None, compare=False)  # what the index says, for --write
 
     def __str__(self) -> str:
         about = f" torch {self.release}" if self.release else ""
@@ -206,10 +208,10 @@ def survey_backend(catalog: Catalog, reader: Reader, name: str) -> list[Drift]:
     carried = set(backend.torch)
     for release in sorted(set(by_release) | carried, key=release_key):
         if release not in by_release:
-            drifts.append(Drift(name, release, "release", "carried", "none (lost)"))
+            drifts.append(Drift(name, release, "release", "carried", "none (lost)", value=False))
         elif release not in carried:
             found = max(f.version.public for f in by_release[release])
-            drifts.append(Drift(name, release, "release", "not carried", f"{found} (gained)"))
+            drifts.append(Drift(name, release, "release", "not carried", f"{found} (gained)", value=True))
         else:
             drifts += _compare_release(catalog, reader, backend, release, by_release[release])
     drifts += _compare_pairings(catalog, reader, backend, by_release)
@@ -225,7 +227,14 @@ def _compare_release(
     expected = [Version(v) for v in backend.versions_of(release)]
     if versions != expected:
         drifts.append(
-            Drift(backend.name, release, "version", _listed(map(str, expected)), _listed(map(str, versions)))
+            Drift(
+                backend.name,
+                release,
+                "version",
+                _listed(map(str, expected)),
+                _listed(map(str, versions)),
+                value=[str(v) for v in versions],
+            )
         )
     newest = [f for f in files if Version(f.version.public) == versions[-1]]
     platforms = {p for f in newest for p in f.platforms}
@@ -250,6 +259,7 @@ def _compare_release(
                 "python",
                 _listed(sorted(entry.python, key=release_key)),
                 _listed(sorted(pythons, key=release_key)),
+                value=sorted(pythons, key=release_key),
             )
         )
     companion = entry.companions.get(backend.family)
@@ -260,7 +270,8 @@ def _compare_release(
             found = ", ".join(f"{r.name} {_pin(r)}" for r in pinned) or "none"
             wanted = f"{companion.package} {companion.version}" if companion else "none"
             if found != wanted:
-                drifts.append(Drift(backend.name, release, "companion", wanted, found))
+                value = {"package": pinned[0].name, "version": _pin(pinned[0])} if len(pinned) == 1 else None
+                drifts.append(Drift(backend.name, release, "companion", wanted, found, value=value))
             elif companion is not None:
                 served = reader.project(backend.index, companion.package)
                 if not any(str(f.version) == companion.version for f in served):
@@ -315,7 +326,14 @@ def _compare_pairings(
             found = paired.get(release)
             if found != (Version(expected) if expected else None):
                 drifts.append(
-                    Drift(backend.name, release, package, expected or "none", str(found) if found else "none")
+                    Drift(
+                        backend.name,
+                        release,
+                        package,
+                        expected or "none",
+                        str(found) if found else "none",
+                        value=str(found) if found else None,
+                    )
                 )
     return drifts
 
@@ -396,7 +414,7 @@ def run_survey(
     if write and drifts:
         from .catalog_writer import write_drifts
 
-        changed = write_drifts(drifts)
+        changed = write_drifts(drifts, index_url)
         print(f"catalog.yml: {changed} fact(s) updated; review the diff and its provenance comments")
     if not drifts:
         print("no drift")
