@@ -387,14 +387,25 @@ def test_rocm_wheels_are_linux_x86_64_only(standin):
 def test_each_index_carries_exactly_the_catalog_releases(standin):
     for name, backend in CATALOG.backends.items():
         versions = {f.split("-")[1] for f in filenames(standin, name, "torch")}
-        expected = {f"{CATALOG.release(r).version}+{backend.label}" for r in backend.torch}
+        carried = {v for r in backend.torch for v in backend.versions_of(r)}
+        expected = {f"{v}+{backend.label}" for v in carried}
         if backend.unlabelled_on:
-            expected |= {CATALOG.release(r).version for r in backend.torch}
+            expected |= carried
         assert versions == expected, name
+    # Every patch release, unless the index carries only some (cu129: 2.12.1, not 2.12.0).
     assert {f.split("-")[1] for f in filenames(standin, "cu128", "torch")} == {
+        "2.7.0+cu128",
+        "2.7.1+cu128",
+        "2.8.0+cu128",
+        "2.9.0+cu128",
         "2.9.1+cu128",
         "2.10.0+cu128",
         "2.11.0+cu128",
+    }
+    assert {f.split("-")[1] for f in filenames(standin, "cu129", "torch")} == {
+        "2.8.0+cu129",
+        "2.12.1+cu129",
+        "2.13.0+cu129",
     }
 
 

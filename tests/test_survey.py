@@ -226,5 +226,5 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     comments = [line.strip() for line in original.splitlines() if line.strip().startswith("#")]
     after = copy_path.read_text(encoding="utf-8")
     assert all(comment in after for comment in comments)
-    assert after.count("[survey ") == 3
+    assert after.count("[survey ") == 2  # the xpu backend and the 2.11 release
     assert "2.12" not in written.backends["xpu"].torch

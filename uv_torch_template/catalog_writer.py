@@ -38,8 +38,10 @@ def _flow(items: list[str], quoted: bool = True) -> CommentedSeq:
     return seq
 
 
-def _note(mapping: CommentedMap, key: str, stamp: str) -> None:
-    mapping.yaml_add_eol_comment(stamp, key)
+def _stamp(entry: CommentedMap, key: str, stamp: str) -> None:
+    """The provenance of a written fact: a comment on the entry's first line (`torch:` of a
+    release, `title:` of a backend), which never carries a comment of its own."""
+    entry.yaml_add_eol_comment(stamp, key)
 
 
 def write_drifts(drifts: list[Any], index_url: str, path: Path = CATALOG_PATH) -> int:
@@ -69,11 +71,10 @@ def write_drifts(drifts: list[Any], index_url: str, path: Path = CATALOG_PATH) -
         else:
             print(f"not written (needs a person): {drift}", file=sys.stderr)
             continue
-        target, key = (backend, "torch") if drift.fact in ("release", "platforms") else (release, drift.fact)
-        if drift.fact == "companion":
-            key = "companions"
-        if key in target:
-            _note(target, key if key != "platforms" else "release_platforms", stamp)
+        if drift.fact in ("release", "platforms"):
+            _stamp(backend, "title", stamp)
+        else:
+            _stamp(release, "torch", stamp)
         changed += 1
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)

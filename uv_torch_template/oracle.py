@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import Catalog
+from .catalog import Catalog, Release
 from .lockfile import PYPI, Lock, Resolved
 from .matrix import Combo, Variant, expected_label, expected_variants
 
@@ -86,14 +86,15 @@ def _check_build(
     public = torch.version.split("+")[0]
     if build == variant.backend and build != "pypi":
         # The newest release the catalog says this index carries for the answer set.
-        if public != release.version:
-            disagree("release", release.version, public)
+        newest = catalog.backends[build].newest_version(release.torch)
+        if public != newest:
+            disagree("release", newest, public)
     elif build == "pypi" and not public.startswith(f"{release.torch}."):
         disagree("release", f"{release.torch}.*", public)
 
     for package in combo.torch_packages:
         companion = installed.get(package)
-        wanted = release.companion_version(package)
+        wanted = _paired(catalog, build, release, package)
         if build == variant.backend and build != "pypi":
             expected = _with_label(wanted, label)
             if companion is None or companion.version != expected:
@@ -107,7 +108,7 @@ def _check_build(
     tritons: set[str] = set()
     if build == variant.backend and build != "pypi":
         triton = release.companions.get(catalog.backends[build].family)
-        if triton is not None and public == release.version:
+        if triton is not None and public == catalog.backends[build].newest_version(release.torch):
             tritons.add(triton.package)
             got = installed.get(triton.package)
             if got is None or got.version != triton.version:
@@ -120,6 +121,15 @@ def _check_build(
         if name not in {*TORCH_PACKAGES, *tritons} and not package.from_pypi:
             disagree("pypi-only", f"{name} from {PYPI}", f"{package.version} from {package.source}")
     return out
+
+
+def _paired(catalog: Catalog, build: str, release: Release, package: str) -> str | None:
+    """torchvision / torchaudio of the patch release this backend's newest build is."""
+    if build == "pypi":
+        return release.companion_version(package)
+    newest = catalog.backends[build].newest_version(release.torch)
+    patch = next(p for p in release.builds if p.version == newest)
+    return {"torchvision": patch.torchvision, "torchaudio": patch.torchaudio}[package]
 
 
 def lock_failed(catalog: Catalog, combo: Combo, message: str) -> list[Disagreement]:

@@ -84,6 +84,9 @@ def _release_dists(
             continue
         full = _local(version, label)
         meta = _metadata(facts, backend, release, package, torch_version)
+        windows = F.by_release(facts[package].get("metadata_version_windows"), release.torch)
+        if platform == "windows-x86_64" and windows:
+            meta["metadata_version"] = windows
         for tags in _wheel_tags(facts, backend, release, package, platform):
             dists.append(
                 Dist(
@@ -106,7 +109,10 @@ def _wheel_tags(
         # macOS tags differ by Python (abi `none`, macosx_11_0/12_0/14_0): listed, not derived.
         return F.macos_tags(facts, package, release.torch)
     platform_tag = F.platform_tag(facts, backend.family, package, release.torch, platform)
-    return [f"{py}-{platform_tag}" for py in F.python_tags(facts, release.torch, release.python)]
+    # A pure-Python build in platform wheels (torchvision 0.29.2: py3-none-manylinux...) says so.
+    own = F.by_release(facts[package].get("python_tags"), release.torch)
+    pythons = own if own else F.python_tags(facts, release.torch, release.python)
+    return [f"{py}-{platform_tag}" for py in pythons]
 
 
 def _metadata(
@@ -129,7 +135,7 @@ def _metadata(
         lines = F.by_release(spec["requires"], release.torch)
         requires = [line.format(torch_version=torch_version) for line in lines]
     return {
-        "metadata_version": spec["metadata_version"],
+        "metadata_version": F.by_release(spec["metadata_version"], release.torch),
         "requires_python": F.by_release(spec["requires_python"], release.torch),
         "requires_dist": tuple(requires),
     }
