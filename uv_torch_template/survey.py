@@ -342,21 +342,27 @@ def _paired_release(reader: Reader, file: File, torch_builds: dict[Version, date
     """The torch release a torchvision/torchaudio build is for: the one torch version its
     Requires-Dist pins; for a floor (torchvision 0.29 says torch>=2.14.0) the newest admitted torch
     uploaded no later than a day after it; without any torch requirement (torchaudio 2.11) the
-    release of its own version number."""
-    requires = reader.requires(file) or []
-    torch = next((r for r in requires if canonicalize_name(r.name) == "torch"), None)
-    if torch is None or not torch.specifier:
-        own = _minor(file.version)
-        return own if any(_minor(v) == own for v in torch_builds) else None
-    admitted = sorted(v for v in torch_builds if torch.specifier.contains(v, prereleases=False))
-    if not admitted:
-        return None
+    release of its own version number. Without PEP 658 metadata only the upload time is left."""
+    requires = reader.requires(file)
+    if requires is None:
+        if file.upload_time is None:
+            return None  # nothing to pair by: say nothing rather than guess
+        specifier = None
+    else:
+        torch = next((r for r in requires if canonicalize_name(r.name) == "torch"), None)
+        if torch is None or not torch.specifier:
+            own = _minor(file.version)
+            return own if any(_minor(v) == own for v in torch_builds) else None
+        specifier = torch.specifier
+    admitted = sorted(
+        v for v in torch_builds if specifier is None or specifier.contains(v, prereleases=False)
+    )
     if file.upload_time is not None:
         before = [
             v for v in admitted if (t := torch_builds[v]) is None or t <= file.upload_time + timedelta(days=1)
         ]
-        admitted = before or admitted
-    return _minor(admitted[-1])
+        admitted = before if before or specifier is None else admitted
+    return _minor(admitted[-1]) if admitted else None
 
 
 # ---------------------------------------------------------------------------------------------
