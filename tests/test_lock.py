@@ -14,7 +14,7 @@ import pytest
 from uv_torch_template.catalog import load
 from uv_torch_template.lockfile import Lock
 from uv_torch_template.matrix import STRATEGIES, runnable_lock_matrix
-from uv_torch_template.oracle import check_lock
+from uv_torch_template.oracle import check_lock, lock_failed
 from uv_torch_template.render import render
 from uv_torch_template.uvrun import available_pythons, run_uv
 
@@ -53,6 +53,8 @@ def test_default_matrix_stays_small_as_the_catalog_grows():
 def test_renders_and_locks(combo, index_url, tmp_path):
     project = render(combo.answers(index_url=index_url), tmp_path / "project")
     result = run_uv(project, "lock")
-    assert result.returncode == 0, result.output
+    if result.returncode != 0:  # what the catalog promised that uv could not find, then uv's words
+        last = result.output.strip().splitlines()[-1] if result.output.strip() else "no output"
+        pytest.fail("\n".join(map(str, lock_failed(CATALOG, combo, last))) + "\n\n" + result.output)
     disagreements = check_lock(CATALOG, Lock.load(project / "uv.lock"), combo, index_url)
     assert not disagreements, "the lock contradicts the catalog:\n" + "\n".join(map(str, disagreements))

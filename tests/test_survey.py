@@ -195,11 +195,20 @@ def test_an_index_the_catalog_lacks_is_named():
 
 
 @pytest.mark.parametrize("backend", ["cpu", "rocm7.2"])
-def test_survey_command_exits_on_drift_only(backend, standin, capsys):
+def test_survey_command_exits_on_drift_only(backend, standin, capsys, tmp_path, monkeypatch):
     from uv_torch_template.survey import run_survey
 
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     assert run_survey(standin.url, backend=backend) == 0
     assert capsys.readouterr().out == "no drift\n"
+    assert f"### survey {backend} of {standin.url}" in summary.read_text()
+
+    with StandinIndex(wheelhouses=[], catalog=drifted(_drop(backend, "2.12"))) as index:
+        assert run_survey(index.url, backend=backend) == 1
+    line = f"{backend} torch 2.12: release: catalog says carried, index has none (lost)"
+    assert capsys.readouterr().out == line + "\n"
+    assert f"- `{line}`" in summary.read_text()  # named in the job summary of that backend
 
 
 def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tmp_path):
@@ -228,3 +237,19 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     assert all(comment in after for comment in comments)
     assert after.count("[survey ") == 2  # the xpu backend and the 2.11 release
     assert "2.12" not in written.backends["xpu"].torch
+
+
+class NoSidecars(Reader):
+    """An index (a mirror) that serves no PEP 658 `.metadata` files."""
+
+    def _get(self, url):
+        return None if url.endswith(".metadata") else super()._get(url)
+
+
+def test_without_metadata_files_small_wheels_are_read_instead():
+    def change(raw):
+        next(r for r in raw["releases"] if r["torch"] == "2.13")["companions"]["xpu"]["version"] = "3.7.9"
+
+    with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
+        drifts = [str(d) for d in survey_backend(CATALOG, NoSidecars(index.url), "xpu")]
+    assert drifts == ["xpu torch 2.13: companion: catalog says triton-xpu 3.7.2, index has triton-xpu 3.7.9"]

@@ -80,7 +80,7 @@ def index_location(index_url: str | None, standin: bool) -> Iterator[tuple[str, 
 def render_all(out: Path, index_url: str, combos: list[Combo] | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     rendered = []
-    for combo in combos or runnable_lock_matrix():
+    for combo in combos or runnable_lock_matrix(exhaustive=True):
         rendered.append(render_afresh(combo.answers(index_url=index_url), out / combo.id))
     return rendered
 

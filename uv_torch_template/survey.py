@@ -18,8 +18,10 @@ where a `.metadata` object exists, `data-upload-time` since 2026). What is compa
 from __future__ import annotations
 
 import email.parser
+import io
 import re
 import sys
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +38,7 @@ from pypi_simple import DistributionPackage, IndexPage, RepositoryPage
 from .catalog import Backend, Catalog, load, release_key
 
 TIMEOUT_S = 60
+SMALL_WHEEL_BYTES = 20 << 20
 COMPANION_PROJECTS = ("pytorch-triton-rocm", "triton-rocm", "pytorch-triton-xpu", "triton-xpu")
 # The sub-directory names s3_management accepts as indexes (ACCEPTED_SUBDIR_PATTERNS), spelled
 # out as candidates: the real /whl/ page lists projects, not indexes, so each one is probed.
@@ -159,11 +162,16 @@ class Reader:
         return [] if response is None else IndexPage.from_html(response.content).projects
 
     def requires(self, file: File) -> list[Requirement] | None:
-        """Requires-Dist from the PEP 658 sidecar; None where the index has no metadata file."""
+        """Requires-Dist from the PEP 658 sidecar, or from the wheel itself where it has none and
+        is small (a mirror without sidecars); None where neither can be read."""
         response = self._get(file.package.metadata_url)
-        if response is None:
-            return None
-        metadata = email.parser.BytesParser().parsebytes(response.content)
+        if response is not None:
+            raw = response.content
+        else:
+            raw = self._metadata_from_wheel(file.package.url)
+            if raw is None:
+                return None
+        metadata = email.parser.BytesParser().parsebytes(raw)
         requirements = []
         for line in metadata.get_all("Requires-Dist") or []:
             try:
@@ -171,6 +179,21 @@ class Reader:
             except InvalidRequirement:
                 continue
         return requirements
+
+    def _metadata_from_wheel(self, url: str) -> bytes | None:
+        head = self.session.head(url, timeout=TIMEOUT_S, allow_redirects=True)
+        size = int(head.headers.get("Content-Length") or 0)
+        if head.status_code != 200 or not 0 < size <= SMALL_WHEEL_BYTES:
+            return None  # a real torch wheel is gigabytes: not worth a download for one line
+        response = self._get(url)
+        if response is None:
+            return None
+        try:
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                names = [n for n in archive.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
+                return archive.read(names[0]) if len(names) == 1 else None
+        except zipfile.BadZipFile:
+            return None
 
 
 # ---------------------------------------------------------------------------------------------
