@@ -563,6 +563,34 @@ environments = ["sys_platform == 'linux' and platform_machine == 'x86_64'"]
         assert packages[name]["source"] == {"registry": "https://pypi.org/simple"}, name
 
 
+STANDIN_COMMAND = [sys.executable, "-m", "uv_torch_template.standin"]
+
+
+def test_command_line_serves_another_catalog(tmp_path):
+    """--catalog: a stand-in that differs from catalog.yml (here: cu130 without its newest release)."""
+    import yaml
+
+    from uv_torch_template.catalog import load_raw
+    from uv_torch_template.survey import Reader, survey_backend
+
+    raw = load_raw()
+    newest = raw["backends"]["cu130"]["torch"].pop()
+    (tmp_path / "catalog.yml").write_text(yaml.safe_dump(raw))
+    process = subprocess.Popen(
+        [*STANDIN_COMMAND, "--wheelhouse", str(tmp_path), "--catalog", str(tmp_path / "catalog.yml")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        drifts = [str(d) for d in survey_backend(CATALOG, Reader(url), "cu130")]
+        assert drifts == [f"cu130 torch {newest}: release: catalog says carried, index has none (lost)"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_command_line_prints_the_url_and_stops_on_sigterm(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "uv_torch_template.standin", "--port", "0", "--wheelhouse", str(tmp_path)],

@@ -5,8 +5,9 @@ caller (nox, a shell script) can start it with port 0 and read where it listens.
 stops it from starting (a port in use, a bad host or port, a missing folder) is one line on
 stderr and exit status 2, never a traceback.
 
---catalog serves another catalog file instead of catalog.yml: a stand-in that differs from the
-catalog in a known way, which the lock check and the survey must then name.
+--catalog / --facts serve another catalog or facts file instead of catalog.yml / facts.yml: a
+stand-in that differs from the catalog in a known way, which the lock check and the survey must
+then name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..catalog import load as load_catalog
+from .facts import load as load_facts
 from .server import StandinIndex
 
 
@@ -71,10 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--catalog", type=_file, metavar="FILE", help="serve this catalog (default: catalog.yml)"
     )
+    parser.add_argument(
+        "--facts", type=_file, metavar="FILE", help="serve these wheel facts (default: standin/facts.yml)"
+    )
     args = parser.parse_args(argv)
 
     catalog = load_catalog(args.catalog.resolve()) if args.catalog else None
-    index = StandinIndex(wheelhouses=args.wheelhouse, host=args.host, port=args.port, catalog=catalog)
+    facts = load_facts(args.facts.resolve()) if args.facts else None
+    index = StandinIndex(
+        wheelhouses=args.wheelhouse, host=args.host, port=args.port, catalog=catalog, facts=facts
+    )
     try:
         index.start()
     except socket.gaierror as error:
