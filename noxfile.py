@@ -7,9 +7,13 @@
     nox -s tests                         the test suite (stand-in indexes, no GPU, no PyTorch host)
     nox -s lint                          ruff on this repository and on rendered projects
     nox -s render                        render every combination of the matrix into build/rendered/
-    nox -s lock                          render and uv lock each one against the real indexes
+    nox -s lock                          render, uv lock and check each one against the real indexes
     nox -s lock -- --index-url URL       ... against a mirror (rendered with that index_url)
     nox -s lock -- --standin             ... against the offline stand-in
+    nox -s lock -- --backend cu130       ... only the answer sets that ask for one backend
+    nox -s survey                        read the real indexes and name every catalog fact they contradict
+    nox -s survey -- --write             ... and write what they say into catalog.yml
+    (survey takes --index-url, --standin and --backend NAME as lock does)
     nox -s smoke                         a CPU project, uv sync'ed with a real torch, its own tests
     nox -s bench                         render and lock times, uv.lock growth
 
@@ -63,9 +67,18 @@ def render(session: nox.Session) -> None:
 
 @nox.session
 def lock(session: nox.Session) -> None:
-    """Render and uv lock every combination; exits non-zero unless all lock."""
+    """Render, uv lock and check every combination with the test suite's lock check; each
+    disagreement is printed as the catalog fact it contradicts. Non-zero unless all agree."""
     _install(session)
     session.run("python", "-m", "uv_torch_template.sessions", "lock", *session.posargs, env=ENV)
+
+
+@nox.session
+def survey(session: nox.Session) -> None:
+    """Read each backend's index as served (PEP 503 pages, PEP 658 metadata) and print every
+    difference from catalog.yml, one line per fact; non-zero on drift, "no drift" otherwise."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.sessions", "survey", *session.posargs, env=ENV)
 
 
 @nox.session

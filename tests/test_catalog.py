@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from uv_torch_template import docs
-from uv_torch_template.catalog import load, release_key
+from uv_torch_template.catalog import load, load_raw, release_key
 from uv_torch_template.render import REPO_ROOT
 
 CATALOG = load()
@@ -32,6 +32,31 @@ def test_releases_are_ordered_and_paired():
         assert release.torchvision or not release.torchaudio
 
 
+def test_patch_releases_are_ordered_and_each_backend_names_real_ones():
+    for release in CATALOG.releases:
+        versions = [p.version for p in release.builds]
+        assert versions[-1] == release.version
+        assert all(v.startswith(release.torch + ".") for v in versions), release.torch
+        assert versions == sorted(versions, key=release_key) and len(set(versions)) == len(versions)
+        dates = [p.released for p in release.builds]
+        assert dates == sorted(dates) and dates[-1] < "2026-11-15", release.torch
+        for patch in release.builds:  # a patch has a pairing exactly where its release has one
+            assert bool(patch.torchvision) == bool(release.torchvision), patch
+            assert bool(patch.torchaudio) == bool(release.torchaudio), patch
+    for backend in CATALOG.backends.values():
+        for release, versions in backend.only_patches.items():
+            assert release in backend.torch, (backend.name, release)
+            assert set(versions) <= {p.version for p in CATALOG.release(release).builds}, backend.name
+        for release, platforms in backend.release_platforms.items():
+            assert release in backend.torch and set(platforms) <= set(CATALOG.platforms), backend.name
+
+
+def test_the_default_floor_is_the_newest_fully_verified_release():
+    raw = load_raw()
+    verified = [r.torch for r in CATALOG.releases if not r.unverified and not r.retired]
+    assert raw["default_torch_version"] == verified[-1]
+
+
 def test_every_accelerator_family_with_a_companion_has_one_in_every_release_it_needs():
     for backend in CATALOG.backends.values():
         families = {f for r in CATALOG.releases for f in r.companions}
@@ -49,6 +74,29 @@ def test_facts_from_the_issue():
     assert CATALOG.backends["cpu"].label_on("macos-arm64") is None
     assert CATALOG.backends["cpu"].label_on("linux-x86_64") == "cpu"
     assert CATALOG.release("2.11").torchaudio and not CATALOG.release("2.12").torchaudio
+
+
+def test_facts_of_the_audit():
+    """catalog-audit-2026-11: the catalog caught up with the indexes."""
+    cu129 = CATALOG.backends["cu129"]
+    assert {"2.12", "2.13"} <= set(cu129.torch) and cu129.versions_of("2.12") == ("2.12.1",)
+    assert cu129.platforms == ("linux-x86_64", "linux-aarch64")
+    assert CATALOG.release("2.11").companions["rocm"].version == "3.6.0"
+    assert CATALOG.release("2.15").torchvision == "0.29.2"
+    assert [p.version for p in CATALOG.release("2.12").builds] == ["2.12.0", "2.12.1"]
+    assert [p.version for p in CATALOG.release("2.14").builds] == ["2.14.0", "2.14.1"]
+    assert CATALOG.releases[0].torch == "2.6"
+    for name, releases in {
+        "cu118": ["2.6", "2.7"],
+        "cu124": ["2.6"],
+        "rocm6.1": ["2.6"],
+        "rocm6.2.4": ["2.6", "2.7"],
+    }.items():
+        assert list(CATALOG.backends[name].torch) == releases, name
+    assert CATALOG.backends["rocm6.2.4"].extra == "rocm6-2-4"
+    assert {"2.6", "2.7", "2.8"} <= set(CATALOG.backends["xpu"].torch)
+    assert CATALOG.release("2.6").companions["rocm"].package == "pytorch-triton-rocm"
+    assert "cu134" not in CATALOG.backends  # only a 2.15 nightly: no evidence of a release build
 
 
 def test_copier_reads_the_same_catalog():

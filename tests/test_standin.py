@@ -11,21 +11,23 @@ import base64
 import email.message
 import email.parser
 import hashlib
+import html
 import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 import zipfile
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from pypi_simple import ProjectPage, RepositoryPage
 from uv import find_uv_bin
 
 from uv_torch_template.catalog import load
@@ -59,47 +61,38 @@ def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None) 
         return error.code, dict(error.headers), error.read()
 
 
-class Page(HTMLParser):
-    """A PEP 503 page as a client sees it."""
+class Page:
+    """A PEP 503 page as a client sees it, parsed by pypi-simple (links with their attributes);
+    the doctype, heading and TIMESTAMP comment that pypi-simple ignores are read off the text."""
 
     def __init__(self, url: str, body: bytes):
-        super().__init__()
         self.url = url
         self.body = body.decode()
-        self.doctype: str | None = None
-        self.h1 = ""
-        self.links: list[dict[str, str]] = []
-        self.comments: list[str] = []
-        self._in: str | None = None
-        self.feed(self.body)
-
-    def handle_decl(self, decl: str) -> None:
-        self.doctype = decl
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in = tag
-        if tag == "a":
-            self.links.append({k: v or "" for k, v in attrs} | {"text": ""})
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "h1":
-            self.h1 += data
-        elif self._in == "a":
-            self.links[-1]["text"] += data
-
-    def handle_comment(self, data: str) -> None:
-        self.comments.append(data)
+        doctype = re.match(r"<!(DOCTYPE [^>]*)>", self.body)
+        self.doctype = doctype.group(1) if doctype else None
+        heading = re.search(r"<h1>(.*?)</h1>", self.body)
+        self.h1 = html.unescape(heading.group(1)) if heading else ""
+        self.comments = re.findall(r"<!--(.*?)-->", self.body)
+        self.links: list[dict[str, str]] = [
+            {k: v if isinstance(v, str) else " ".join(v) for k, v in link.attrs.items()} | {"text": link.text}
+            for link in RepositoryPage.from_html(body, base_url=url).links
+        ]
+        self.packages = {
+            p.filename: p
+            for p in ProjectPage.from_html(self.h1.removeprefix("Links for "), body, url).packages
+        }
 
     @property
     def files(self) -> dict[str, dict[str, str]]:
         return {link["text"]: link for link in self.links}
 
     def target(self, link: dict[str, str]) -> str:
-        """The absolute URL of a link, without its fragment."""
-        return urljoin(self.url, link["href"].split("#")[0])
+        """The absolute URL of a link, without its fragment (as pypi-simple resolves it)."""
+        return (
+            self.packages[link["text"]].url
+            if link["text"] in self.packages
+            else urljoin(self.url, link["href"].split("#")[0])
+        )
 
 
 def page(index: StandinIndex, path: str) -> Page:
@@ -394,14 +387,25 @@ def test_rocm_wheels_are_linux_x86_64_only(standin):
 def test_each_index_carries_exactly_the_catalog_releases(standin):
     for name, backend in CATALOG.backends.items():
         versions = {f.split("-")[1] for f in filenames(standin, name, "torch")}
-        expected = {f"{CATALOG.release(r).version}+{backend.label}" for r in backend.torch}
+        carried = {v for r in backend.torch for v in backend.versions_of(r)}
+        expected = {f"{v}+{backend.label}" for v in carried}
         if backend.unlabelled_on:
-            expected |= {CATALOG.release(r).version for r in backend.torch}
+            expected |= carried
         assert versions == expected, name
+    # Every patch release, unless the index carries only some (cu129: 2.12.1, not 2.12.0).
     assert {f.split("-")[1] for f in filenames(standin, "cu128", "torch")} == {
+        "2.7.0+cu128",
+        "2.7.1+cu128",
+        "2.8.0+cu128",
+        "2.9.0+cu128",
         "2.9.1+cu128",
         "2.10.0+cu128",
         "2.11.0+cu128",
+    }
+    assert {f.split("-")[1] for f in filenames(standin, "cu129", "torch")} == {
+        "2.8.0+cu129",
+        "2.12.1+cu129",
+        "2.13.0+cu129",
     }
 
 
@@ -559,6 +563,34 @@ environments = ["sys_platform == 'linux' and platform_machine == 'x86_64'"]
         assert packages[name]["source"] == {"registry": "https://pypi.org/simple"}, name
 
 
+STANDIN_COMMAND = [sys.executable, "-m", "uv_torch_template.standin"]
+
+
+def test_command_line_serves_another_catalog(tmp_path):
+    """--catalog: a stand-in that differs from catalog.yml (here: cu130 without its newest release)."""
+    import yaml
+
+    from uv_torch_template.catalog import load_raw
+    from uv_torch_template.survey import Reader, survey_backend
+
+    raw = load_raw()
+    newest = raw["backends"]["cu130"]["torch"].pop()
+    (tmp_path / "catalog.yml").write_text(yaml.safe_dump(raw))
+    process = subprocess.Popen(
+        [*STANDIN_COMMAND, "--wheelhouse", str(tmp_path), "--catalog", str(tmp_path / "catalog.yml")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        drifts = [str(d) for d in survey_backend(CATALOG, Reader(url), "cu130")]
+        assert drifts == [f"cu130 torch {newest}: release: catalog says carried, index has none (lost)"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_command_line_prints_the_url_and_stops_on_sigterm(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "uv_torch_template.standin", "--port", "0", "--wheelhouse", str(tmp_path)],
@@ -575,3 +607,63 @@ def test_command_line_prints_the_url_and_stops_on_sigterm(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# the command line fails in one line, and a broken wheel does not break a page
+
+
+def _busy_port() -> tuple[socket.socket, int]:
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    return holder, holder.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--port", "BUSY"], "cannot listen on 127.0.0.1:"),
+        (["--host", "no-such-host.invalid"], "cannot resolve host 'no-such-host.invalid'"),
+        (["--port", "70000"], "port 70000 is outside 0-65535"),
+        (["--port", "eighty"], "not a port number: 'eighty'"),
+        (["--wheelhouse", "MISSING"], "is not a folder"),
+        (["--catalog", "MISSING"], "is not a file"),
+    ],
+    ids=["port-in-use", "bad-host", "port-out-of-range", "port-not-a-number", "no-wheelhouse", "no-catalog"],
+)
+def test_command_line_fails_in_one_line(args, says, tmp_path):
+    holder, busy = _busy_port()
+    args = [str(busy) if a == "BUSY" else str(tmp_path / "missing") if a == "MISSING" else a for a in args]
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "uv_torch_template.standin", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert says in lines[0] and "Traceback" not in result.stderr
+
+
+def test_a_corrupt_wheel_is_named_and_the_page_still_serves(tmp_path, capfd):
+    broken = "torch-2.13.0+cpu-cp312-cp312-manylinux_2_28_x86_64.whl"
+    (tmp_path / broken).write_bytes(b"this is not a zip file")
+    with StandinIndex(wheelhouses=[tmp_path]) as index:
+        torch = page(index, "cpu/torch/")
+        status, _, body = fetch(torch.target(torch.files[broken]))
+    assert status == 200 and zipfile.is_zipfile(io.BytesIO(body))
+    assert torch.files[broken]["href"].endswith("#sha256=" + hashlib.sha256(body).hexdigest())
+    assert set(torch.files) == filenames_without_wheelhouse("cpu", "torch")  # every other file too
+    assert f"{tmp_path / broken}: not a readable wheel" in capfd.readouterr().err
+
+
+def filenames_without_wheelhouse(variant: str, project: str) -> set[str]:
+    with StandinIndex(wheelhouses=[]) as index:
+        return filenames(index, variant, project)

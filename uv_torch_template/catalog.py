@@ -7,7 +7,7 @@ index and the noxfile read it, so that none of them keeps a list of its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,16 @@ class Companion:
 
 
 @dataclass(frozen=True)
+class Patch:
+    """An older patch release of a torch release (the newest is the release itself)."""
+
+    version: str
+    torchvision: str | None
+    torchaudio: str | None
+    released: str
+
+
+@dataclass(frozen=True)
 class Release:
     torch: str
     version: str
@@ -72,6 +82,12 @@ class Release:
     companions: dict[str, Companion]
     unverified: str | None
     retired: str | None = None
+    patches: tuple[Patch, ...] = ()  # older patch releases, oldest first
+
+    @property
+    def builds(self) -> tuple[Patch, ...]:
+        """Every patch release, oldest first, this release's own (newest) version last."""
+        return (*self.patches, Patch(self.version, self.torchvision, self.torchaudio, self.released))
 
     def companion_version(self, package: str) -> str | None:
         """The paired release of torchvision / torchaudio, or None where there is none."""
@@ -93,6 +109,12 @@ class Backend:
     driver: dict[str, str] | None
     gpu_archs: tuple[str, ...]
     unverified: str | None
+    # release -> the patch versions this index carries, where it carries only some of them
+    only_patches: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # release -> lock platforms, where a release has wheels for fewer than `platforms`
+    release_platforms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the catalog's own releases, to answer versions_of (set by parse)
+    release_table: dict[str, Release] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def extra(self) -> str:
@@ -107,6 +129,18 @@ class Backend:
 
     def releases_from(self, floor: str) -> list[str]:
         return [r for r in self.torch if release_key(r) >= release_key(floor)]  # retired ones included
+
+    def versions_of(self, release: str) -> tuple[str, ...]:
+        """The patch versions of a release this index carries, oldest first."""
+        if release in self.only_patches:
+            return self.only_patches[release]
+        return tuple(p.version for p in self.release_table[release].builds)
+
+    def newest_version(self, release: str) -> str:
+        return self.versions_of(release)[-1]
+
+    def platforms_for(self, release: str) -> tuple[str, ...]:
+        return self.release_platforms.get(release, self.platforms)
 
 
 @dataclass(frozen=True)
@@ -131,7 +165,7 @@ class Catalog:
         return [r for r in self.releases if release_key(r.torch) >= release_key(floor) and not r.retired]
 
 
-def _backend(name: str, raw: dict[str, Any]) -> Backend:
+def _backend(name: str, raw: dict[str, Any], releases: dict[str, Release]) -> Backend:
     return Backend(
         name=name,
         title=raw["title"],
@@ -144,7 +178,14 @@ def _backend(name: str, raw: dict[str, Any]) -> Backend:
         driver=raw.get("driver"),
         gpu_archs=tuple(raw.get("gpu_archs", ())),
         unverified=raw.get("unverified"),
+        only_patches={r: tuple(str(v) for v in vs) for r, vs in (raw.get("only_patches") or {}).items()},
+        release_platforms={r: tuple(ps) for r, ps in (raw.get("release_platforms") or {}).items()},
+        release_table=releases,
     )
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _release(raw: dict[str, Any]) -> Release:
@@ -161,15 +202,28 @@ def _release(raw: dict[str, Any]) -> Release:
         },
         unverified=raw.get("unverified"),
         retired=raw.get("retired"),
+        patches=tuple(
+            Patch(
+                str(p["version"]),
+                _optional(p.get("torchvision")),
+                _optional(p.get("torchaudio")),
+                p["released"],
+            )
+            for p in raw.get("patches") or ()
+        ),
     )
 
 
 def parse(raw: dict[str, Any]) -> Catalog:
+    releases = tuple(_release(r) for r in raw["releases"])
+    table = {r.torch: r for r in releases}
     return Catalog(
-        platforms={key: Platform(key=key, **value) for key, value in raw["platforms"].items()},
+        platforms={
+            key: Platform(key=key, **value) for key, value in raw["platforms"].items()
+        },
         python_versions=tuple(raw["python_versions"]),
-        releases=tuple(_release(r) for r in raw["releases"]),
-        backends={name: _backend(name, value) for name, value in raw["backends"].items()},
+        releases=releases,
+        backends={name: _backend(name, value, table) for name, value in raw["backends"].items()},
     )
 
 

@@ -23,13 +23,31 @@ def _driver(driver: dict[str, str] | None) -> str:
     return ", ".join(f"{os_name}: {value}" for os_name, value in driver.items() if os_name != "note")
 
 
+def _runs(catalog: Catalog, carried: tuple[str, ...]) -> str:
+    """ "2.6-2.8, 2.12-2.13": contiguous runs of the catalog's releases a backend carries."""
+    order = [r.torch for r in catalog.releases]
+    runs: list[list[str]] = []
+    for release in carried:
+        if runs and order.index(release) == order.index(runs[-1][-1]) + 1:
+            runs[-1].append(release)
+        else:
+            runs.append([release])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+
+
+def _patches(catalog: Catalog, backend_name: str) -> str:
+    backend = catalog.backends[backend_name]
+    only = [f"{release} only {', '.join(v)}" for release, v in backend.only_patches.items()]
+    return f" ({'; '.join(only)})" if only else ""
+
+
 def backend_table(catalog: Catalog) -> str:
     lines = [
         "| backend | builds | platforms with wheels | torch releases | driver minimum | extra |",
         "|---|---|---|---|---|---|",
     ]
     for b in catalog.backends.values():
-        releases = f"{b.torch[0]}-{b.torch[-1]}" if len(b.torch) > 1 else b.torch[0]
+        releases = _runs(catalog, b.torch) + _patches(catalog, b.name)
         note = " (unverified: " + b.unverified + ")" if b.unverified else ""
         lines.append(
             f"| `{b.name}` | {b.title}, `+{b.label}` | {', '.join(b.platforms)} | {releases}{note} "
@@ -48,7 +66,9 @@ def release_table(catalog: Catalog) -> str:
         tritons = ", ".join(f"{c.package} {c.version}" for c in r.companions.values())
         note = f" (unverified: {r.unverified})" if r.unverified else ""
         lines.append(
-            f"| {r.version} | {r.torchvision or '-'} | {r.torchaudio or '-'} "
+            f"| {' / '.join(p.version for p in reversed(r.builds))} "
+            f"| {' / '.join(p.torchvision or '-' for p in reversed(r.builds))} "
+            f"| {' / '.join(p.torchaudio or '-' for p in reversed(r.builds))} "
             f"| {r.python[0]}-{r.python[-1]} | {backends} | {tritons}{note} |"
         )
     return "\n".join(lines)

@@ -130,10 +130,18 @@ def expected_label(catalog: Catalog, build: str, platform: str) -> str | None:
 # The matrix.
 
 
-def lock_matrix(catalog: Catalog | None = None, highest_python: str | None = None) -> list[Combo]:
-    """Every backend under every strategy it is valid for, every lock platform, every companion
-    set, multi-backend extras up to all backends at once, lowest and highest Python and torch.
+STRATEGIES = ("extras", "single", "platform")
 
+
+def lock_matrix(
+    catalog: Catalog | None = None, highest_python: str | None = None, exhaustive: bool = False
+) -> list[Combo]:
+    """Every backend, every strategy, every lock platform, every companion set, multi-backend
+    extras up to all backends at once, lowest and highest Python and torch.
+
+    exhaustive: every backend under every strategy (its oldest and newest release); otherwise
+    each backend under one strategy, in turn, so the default matrix stays about the same size
+    as the catalog grows (`nox -s lock -- --standin` runs the exhaustive one).
     highest_python: the newest Python uv can use here, where that is older than the catalog's
     newest (uv lock needs an interpreter that satisfies requires-python).
     """
@@ -144,13 +152,19 @@ def lock_matrix(catalog: Catalog | None = None, highest_python: str | None = Non
     oldest = catalog.releases[0].torch
     combos: list[Combo] = []
 
-    for name, backend in catalog.backends.items():
+    for turn, (name, backend) in enumerate(catalog.backends.items()):
         first, last = backend.torch[0], backend.torch[-1]
-        combos.append(Combo("extras", (name,), first, tags=("per-backend",)))
-        combos.append(Combo("single", (name,), last, python_version="3.13", tags=("per-backend",)))
-        combos.append(
-            Combo("platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",))
-        )
+        per_backend = {
+            "extras": Combo("extras", (name,), first, tags=("per-backend",)),
+            "single": Combo("single", (name,), last, python_version="3.13", tags=("per-backend",)),
+            "platform": Combo(
+                "platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",)
+            ),
+        }
+        if exhaustive:
+            combos += per_backend.values()
+        else:
+            combos.append(per_backend[STRATEGIES[turn % len(STRATEGIES)]])
 
     combos += [
         Combo("pypi", (), oldest, python_version=lowest, tags=("pypi",)),
@@ -225,8 +239,16 @@ def growth_series(catalog: Catalog | None = None) -> list[list[str]]:
     return [names[: n + 1] for n in range(len(names))]
 
 
-def runnable_lock_matrix(catalog: Catalog | None = None) -> list[Combo]:
+def runnable_lock_matrix(
+    catalog: Catalog | None = None, exhaustive: bool = False, backend: str | None = None
+) -> list[Combo]:
     """The lock matrix as this machine can lock it: uv needs an interpreter that satisfies each
-    project's requires-python, so the highest Python is the newest uv can find here."""
+    project's requires-python, so the highest Python is the newest uv can find here.
+
+    backend: only the answer sets that ask for it (one CI job per backend).
+    """
     pythons = available_pythons()
-    return lock_matrix(catalog, highest_python=pythons[-1] if pythons else None)
+    combos = lock_matrix(catalog, highest_python=pythons[-1] if pythons else None, exhaustive=exhaustive)
+    if backend is not None:
+        combos = [c for c in combos if backend in (chosen_backends(c) or ["pypi"])]
+    return combos

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ from urllib.request import Request, urlopen
 from .catalog import load
 from .lockfile import Lock
 from .matrix import Combo, growth_series, runnable_lock_matrix
+from .oracle import Disagreement, check_lock, lock_failed
 from .render import render, render_afresh
 from .uvrun import EXCLUDE_NEWER, run_uv
 
@@ -79,7 +80,7 @@ def index_location(index_url: str | None, standin: bool) -> Iterator[tuple[str, 
 def render_all(out: Path, index_url: str, combos: list[Combo] | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     rendered = []
-    for combo in combos or runnable_lock_matrix():
+    for combo in combos or runnable_lock_matrix(exhaustive=True):
         rendered.append(render_afresh(combo.answers(index_url=index_url), out / combo.id))
     return rendered
 
@@ -90,7 +91,7 @@ class LockOutcome:
     ok: bool
     seconds: float
     builds: str
-    detail: str = ""
+    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def linux_builds(project: Path, combo: Combo) -> str:
@@ -113,6 +114,8 @@ _RENDERING = threading.Lock()
 
 
 def lock_one(combo: Combo, out: Path, index_url: str, exclude_newer: str | None) -> LockOutcome:
+    """Render, lock and check one answer set with the same oracle the test suite uses."""
+    catalog = load()
     project = out / combo.id
     try:
         with _RENDERING:
@@ -124,27 +127,57 @@ def lock_one(combo: Combo, out: Path, index_url: str, exclude_newer: str | None)
             extra_env={"UV_HTTP_TIMEOUT": "30", "UV_HTTP_RETRIES": "1"},
         )
     except Exception as error:  # a failed render is a failed combination, reported, not a crash
-        return LockOutcome(combo, False, 0.0, "-", f"{type(error).__name__}: {error}")
+        return LockOutcome(
+            combo, False, 0.0, "-", lock_failed(catalog, combo, f"{type(error).__name__}: {error}")
+        )
     if result.returncode != 0:
-        return LockOutcome(combo, False, result.seconds, "-", result.output.strip().splitlines()[-1])
-    return LockOutcome(combo, True, result.seconds, linux_builds(project, combo))
+        last = (
+            result.output.strip().splitlines()[-1] if result.output.strip() else f"exit {result.returncode}"
+        )
+        return LockOutcome(combo, False, result.seconds, "-", lock_failed(catalog, combo, last))
+    disagreements = check_lock(catalog, Lock.load(project / "uv.lock"), combo, index_url)
+    return LockOutcome(combo, not disagreements, result.seconds, linux_builds(project, combo), disagreements)
 
 
-def lock_all(out: Path, index_url: str, exclude_newer: str | None, jobs: int) -> list[LockOutcome]:
-    combos = runnable_lock_matrix()
+def lock_all(
+    out: Path, index_url: str, exclude_newer: str | None, jobs: int, combos: list[Combo]
+) -> list[LockOutcome]:
     out.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(lambda c: lock_one(c, out, index_url, exclude_newer), combos))
 
 
 def print_table(outcomes: list[LockOutcome]) -> None:
-    width = max(len(o.combo.id) for o in outcomes)
+    width = max((len(o.combo.id) for o in outcomes), default=10)
     print(f"{'combination':<{width}}  result  seconds  torch on linux-x86_64")
     for o in outcomes:
         print(f"{o.combo.id:<{width}}  {'ok' if o.ok else 'FAILED':<6}  {o.seconds:7.1f}  {o.builds}")
-        if o.detail:
-            print(f"{'':<{width}}    {o.detail}")
-    print(f"locked {sum(o.ok for o in outcomes)} of {len(outcomes)} combinations")
+    facts = disagreements_of(outcomes)
+    if facts:
+        print(f"\n{len(facts)} catalog fact(s) the locks contradict:")
+        for line in facts:
+            print(f"  {line}")
+    print(f"locked and checked {sum(o.ok for o in outcomes)} of {len(outcomes)} combinations")
+
+
+def disagreements_of(outcomes: list[LockOutcome]) -> list[str]:
+    """Each contradicted fact once (several answer sets often hit the same one), sorted."""
+    seen: dict[tuple[str, ...], Disagreement] = {}
+    for outcome in outcomes:
+        for d in outcome.disagreements:
+            seen.setdefault((d.backend, d.release, d.platform, d.fact, d.expected, d.found), d)
+    return sorted(str(d) for d in seen.values())
+
+
+def write_summary(title: str, lines: list[str], ok_line: str) -> None:
+    """GitHub Actions: drift named in the job summary (one job per backend)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as summary:
+        summary.write(f"### {title}\n\n")
+        summary.write("".join(f"- `{line}`\n" for line in lines) if lines else f"{ok_line}\n")
+        summary.write("\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,14 +290,31 @@ def _at_most_linear(points: list[tuple[int, int, float]]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m uv_torch_template.sessions")
-    parser.add_argument("task", choices=["render", "lock", "bench"])
+    parser.add_argument("task", choices=["render", "lock", "survey", "bench"])
     parser.add_argument("--out", type=Path, default=Path("build") / "rendered")
     parser.add_argument("--index-url", help="base URL of a PyTorch index mirror (default: the real indexes)")
     parser.add_argument("--standin", action="store_true", help="serve the offline stand-in and use it")
+    parser.add_argument("--backend", help="only this backend (lock: the answer sets that ask for it)")
+    parser.add_argument(
+        "--exhaustive",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="lock every backend under every strategy (default; --no-exhaustive: the test suite's matrix)",
+    )
+    parser.add_argument(
+        "--write", action="store_true", help="survey: write what the indexes say into catalog.yml"
+    )
+    parser.add_argument(
+        "--only-new-backends",
+        action="store_true",
+        help="survey: only look for backend indexes the catalog does not have",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     args.out = args.out.resolve()
+    if args.backend is not None and args.backend not in load().backends:
+        parser.error(f"--backend {args.backend}: not in catalog.yml ({', '.join(load().backends)})")
 
     standin = args.standin or args.task == "bench"
     with index_location(args.index_url, standin) as (index_url, is_standin):
@@ -280,9 +330,21 @@ def main(argv: list[str] | None = None) -> int:
             except Unreachable as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
+        if args.task == "survey":
+            from .survey import run_survey
+
+            return run_survey(
+                index_url, backend=args.backend, write=args.write, only_new=args.only_new_backends
+            )
+        combos = runnable_lock_matrix(exhaustive=args.exhaustive is not False, backend=args.backend)
         # Against the stand-in PyPI stays pinned in time; against real indexes, today is the point.
-        outcomes = lock_all(args.out, index_url, EXCLUDE_NEWER if is_standin else None, args.jobs)
+        outcomes = lock_all(args.out, index_url, EXCLUDE_NEWER if is_standin else None, args.jobs, combos)
         print_table(outcomes)
+        write_summary(
+            f"lock{f' {args.backend}' if args.backend else ''} against {index_url}",
+            disagreements_of(outcomes),
+            f"all {len(outcomes)} answer sets lock as the catalog says",
+        )
         return 0 if all(o.ok for o in outcomes) else 1
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from ..catalog import Backend, Catalog, Release
+from ..catalog import Backend, Catalog, Patch, Release
 from . import facts as F
 
 # Packages whose real hrefs are absolute download-r2.pytorch.org URLs (PT_R2_PACKAGES_PROD,
@@ -59,26 +59,34 @@ def variant_dists(catalog: Catalog, facts: dict[str, Any], backend_name: str) ->
     dists: list[Dist] = []
     for release in catalog.releases:
         if backend.carries(release.torch):
-            for platform in backend.platforms:
-                dists += _release_dists(facts, backend, release, platform)
+            carried = backend.versions_of(release.torch)
+            for patch in release.builds:
+                if patch.version in carried:
+                    for platform in backend.platforms_for(release.torch):
+                        dists += _release_dists(facts, backend, release, patch, platform)
     dists += [d for d in stale_dists(facts) if not d.at_root]
     return dists
 
 
-def _release_dists(facts: dict[str, Any], backend: Backend, release: Release, platform: str) -> list[Dist]:
+def _release_dists(
+    facts: dict[str, Any], backend: Backend, release: Release, patch: Patch, platform: str
+) -> list[Dist]:
     label = backend.label_on(platform)
-    torch_version = _local(release.version, label)
-    when = upload_time(facts, release)
+    torch_version = _local(patch.version, label)
+    when = f"{patch.released}T{facts['upload_time_of_day']}Z"
     dists = []
     for package, version in (
-        ("torch", release.version),
-        ("torchvision", release.torchvision),
-        ("torchaudio", release.torchaudio),
+        ("torch", patch.version),
+        ("torchvision", patch.torchvision),
+        ("torchaudio", patch.torchaudio),
     ):
         if version is None:  # no paired release (torchaudio after 2.11, torchvision for 2.15)
             continue
         full = _local(version, label)
         meta = _metadata(facts, backend, release, package, torch_version)
+        windows = F.by_release(facts[package].get("metadata_version_windows"), release.torch)
+        if platform == "windows-x86_64" and windows:
+            meta["metadata_version"] = windows
         for tags in _wheel_tags(facts, backend, release, package, platform):
             dists.append(
                 Dist(
@@ -101,7 +109,10 @@ def _wheel_tags(
         # macOS tags differ by Python (abi `none`, macosx_11_0/12_0/14_0): listed, not derived.
         return F.macos_tags(facts, package, release.torch)
     platform_tag = F.platform_tag(facts, backend.family, package, release.torch, platform)
-    return [f"{py}-{platform_tag}" for py in F.python_tags(facts, release.torch, release.python)]
+    # A pure-Python build in platform wheels (torchvision 0.29.2: py3-none-manylinux...) says so.
+    own = F.by_release(facts[package].get("python_tags"), release.torch)
+    pythons = own if own else F.python_tags(facts, release.torch, release.python)
+    return [f"{py}-{platform_tag}" for py in pythons]
 
 
 def _metadata(
@@ -124,7 +135,7 @@ def _metadata(
         lines = F.by_release(spec["requires"], release.torch)
         requires = [line.format(torch_version=torch_version) for line in lines]
     return {
-        "metadata_version": spec["metadata_version"],
+        "metadata_version": F.by_release(spec["metadata_version"], release.torch),
         "requires_python": F.by_release(spec["requires_python"], release.torch),
         "requires_dist": tuple(requires),
     }

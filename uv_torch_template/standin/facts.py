@@ -41,8 +41,11 @@ def python_tags(facts: dict[str, Any], release: str, catalog_pythons: tuple[str,
 def platform_tag(facts: dict[str, Any], family: str, package: str, release: str, platform: str) -> str:
     """The platform tag of a labelled wheel, with the XPU-before-2.13 kind of exception applied."""
     for rule in facts.get("tag_overrides", []):
-        if (rule["family"], rule["package"], rule["platform"]) == (family, package, platform) and (
-            release in rule["releases"]
+        families = rule["family"] if isinstance(rule["family"], list) else [rule["family"]]
+        if (
+            family in families
+            and (rule["package"], rule["platform"]) == (package, platform)
+            and (release in rule["releases"])
         ):
             return rule["tag"]
     return facts["platform_tags"][platform]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import threading
 import zipfile
 from collections import defaultdict
@@ -128,6 +129,13 @@ class Index:
 
     def _make_artifact(self, dist: D.Dist) -> Artifact:
         real = self.real_wheels.get(dist.filename)
+        if real is not None:
+            try:
+                metadata = _real_metadata(real)
+            except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
+                # One broken file must not take the page down: serve the stub, and say which.
+                print(f"warning: {real}: not a readable wheel ({error}); serving a stub", file=sys.stderr)
+                real = None
         if real is None:
             data = build_wheel(dist)
             return Artifact(len(data), hashlib.sha256(data).hexdigest(), metadata_bytes(dist), data=data)
@@ -135,7 +143,7 @@ class Index:
         with real.open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
-        return Artifact(real.stat().st_size, digest.hexdigest(), _real_metadata(real), path=real)
+        return Artifact(real.stat().st_size, digest.hexdigest(), metadata, path=real)
 
     def _cached(self, key: Any, make: Callable[[], T]) -> T:
         # One lock per key: concurrent requests for a page wait for one build of it (hashing a

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from packaging.utils import canonicalize_name
@@ -162,7 +163,8 @@ class StandinIndex:
             index.index_url("cu130")   # http://127.0.0.1:41234/whl/cu130
 
     wheelhouses: folders whose real wheels replace stubs of the same file name (default: the
-    folders in PIP_FIND_LINKS; pass [] for none).
+    folders in PIP_FIND_LINKS; pass [] for none). catalog / facts: serve these instead of
+    catalog.yml / facts.yml (a stand-in that differs from the catalog in a known way).
     """
 
     def __init__(
@@ -171,8 +173,9 @@ class StandinIndex:
         host: str = "127.0.0.1",
         port: int = 0,
         catalog: Catalog | None = None,
+        facts: dict[str, Any] | None = None,
     ):
-        self.index = Index(wheelhouses, catalog)
+        self.index = Index(wheelhouses, catalog, facts)
         self.host = host
         self.port = port
         self._server: _Server | None = None
