@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
 from uv_torch_template.explore import examine
-from uv_torch_template.project_checks import needs_lock
+from uv_torch_template.project_checks import needs_lock, portable_name_problems
 from uv_torch_template.uvrun import available_pythons
 
 pytestmark = [
@@ -105,3 +105,12 @@ def test_jobs_that_need_the_lock_are_told_from_those_that_do_not():
     assert not needs_lock("uv tool run ruff check")
     assert not needs_lock("uv run --no-project --with ruff ruff check")
     assert not needs_lock("uv cache prune --ci")
+
+
+def test_names_windows_cannot_check_out_are_found(tmp_path):
+    for name in ("con", "NUL.txt", "lpt1", "trailing.", "a:b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "console").mkdir()
+    found = portable_name_problems(tmp_path)
+    assert len(found) == 5, found
+    assert not any("console" in problem for problem in found)

@@ -161,6 +161,22 @@ def ci_schema_problems(project: Path) -> list[str]:
     return problems
 
 
+# Names Windows cannot check out (the project locks for and tests on Windows): reserved device
+# names with any extension, characters it forbids, a trailing dot or space.
+_WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\\]|[. ]$')
+
+
+def portable_name_problems(project: Path) -> list[str]:
+    """Every file and folder name can be checked out on Windows, macOS and Linux."""
+    problems = []
+    for path in sorted(project.rglob("*")):
+        name = path.relative_to(project).as_posix()
+        if _WINDOWS_RESERVED.fullmatch(path.name) or _WINDOWS_FORBIDDEN.search(path.name):
+            problems.append(f"file name not portable: {name} cannot be checked out on Windows")
+    return problems
+
+
 def secret_problems(project: Path, secrets: Iterable[str]) -> list[str]:
     """No file (nor file name) holds a secret, as given or percent-encoded."""
     problems = []
@@ -303,6 +319,7 @@ def check_rendered_project(project: Path, secrets: Iterable[str] = (), lock: boo
     all read it, and their failures would only repeat it."""
     problems = parse_problems(project)
     problems += secret_problems(project, secrets)
+    problems += portable_name_problems(project)
     if any(p.startswith("parse pyproject.toml") for p in problems):
         return problems
     problems += ruff_problems(project)
