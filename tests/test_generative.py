@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
 from uv_torch_template.explore import examine
-from uv_torch_template.project_checks import needs_lock, portable_name_problems
+from uv_torch_template.project_checks import needs_lock, portable_name_problems, runner_problems
 from uv_torch_template.uvrun import available_pythons
 
 pytestmark = [
@@ -114,3 +114,43 @@ def test_names_windows_cannot_check_out_are_found(tmp_path):
     found = portable_name_problems(tmp_path)
     assert len(found) == 5, found
     assert not any("console" in problem for problem in found)
+
+
+WORKFLOW = """
+on: push
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps: [{run: uv run --locked ruff check}]
+  lock:
+    runs-on: ubuntu-latest
+    steps: [{run: uv lock --check}]
+  test:
+    runs-on: ${{ matrix.os }}
+    strategy: {matrix: {include: [{os: windows-latest}, {os: macos-latest}]}}
+    steps: [{run: uv sync --locked}]
+  gpu:
+    runs-on: [self-hosted, gpu]
+    steps: [{run: uv sync --locked}]
+"""
+
+
+def test_jobs_on_runners_the_lock_does_not_cover_are_found(tmp_path):
+    windows = "sys_platform == 'win32' and platform_machine == 'AMD64'"
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nrequires-python = ">=3.12"\n[tool.uv]\nenvironments = ["{windows}"]\n'
+    )
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW)
+    (tmp_path / ".gitlab-ci.yml").write_text(
+        "lint:\n  script: [uv run --locked ruff check]\n"
+        "lock:\n  script: [uv lock --check]\n"
+        "gpu:\n  tags: [gpu]\n  script: [uv sync --locked]\n"
+    )
+    found = runner_problems(tmp_path)
+    assert [p.split(":")[0] for p in found] == [
+        "runner ci.yml job lint",
+        "runner ci.yml job test",  # macos-latest; windows-latest is covered
+        "runner .gitlab-ci.yml job lint",
+    ], found
+    assert "macos-latest" in found[1]

@@ -182,6 +182,7 @@ def explore(examples: int, seed: int | None, lock: bool) -> int:
     classes: dict[str, tuple[str, dict[str, Any], bool]] = {}
     counts: dict[str, int] = {}
     verdicts = {"refused": 0, "accepted": 0}
+    seconds_by_verdict = {"refused": 0.0, "accepted": 0.0}
     started = time.perf_counter()
 
     with StandinIndex() as standin, tempfile.TemporaryDirectory(prefix="uvtt-explore-") as root:
@@ -198,7 +199,9 @@ def explore(examples: int, seed: int | None, lock: bool) -> int:
             nonlocal run
             run += 1
             workdir = Path(root) / str(run)
+            began = time.perf_counter()
             outcome = examine(answers, workdir, standin.url, existing, lock=lock, pythons=pythons)
+            seconds_by_verdict[outcome.verdict] += time.perf_counter() - began
             shutil.rmtree(workdir, ignore_errors=True)
             verdicts[outcome.verdict] += 1
             for problem in outcome.problems:
@@ -218,6 +221,9 @@ def explore(examples: int, seed: int | None, lock: bool) -> int:
         f"{run} answer sets in {seconds:.0f} s ({seconds / max(run, 1):.1f} s each): "
         f"{verdicts['accepted']} accepted, {verdicts['refused']} refused, {len(classes)} failure classes"
     )
+    for verdict, count in verdicts.items():
+        if count:
+            print(f"  {verdict}: {seconds_by_verdict[verdict] / count:.1f} s each")
     for key in sorted(classes, key=lambda k: -counts[k]):
         problem, answers, existing = classes[key]
         print(f"\n[{counts[key]}x] {key}\n  {problem[:800]}\n  answers = {answers!r}")
