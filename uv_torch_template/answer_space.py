@@ -222,7 +222,7 @@ URL_FRAGMENTS = ("", "#frag", "#sha256=abc")
 @st.composite
 def index_urls(draw: st.DrawFn) -> str:
     """An index URL built from its parts; the first value of each part is the plain one."""
-    scheme = draw(st.sampled_from(("http", "https", "ftp", "file", "HTTPS")))
+    scheme = draw(st.sampled_from(("http", "https", "http", "https", "ftp", "file", "HTTPS")))
     userinfo = draw(st.sampled_from(URL_USERINFO))
     host = draw(st.sampled_from(URL_HOSTS))
     path = draw(st.sampled_from(URL_BASES)) + draw(st.sampled_from(URL_SUFFIXES))
@@ -247,6 +247,7 @@ def normal_index_url() -> st.SearchStrategy[str | None]:
 def hostile_index_url() -> st.SearchStrategy[str]:
     return st.one_of(
         index_urls(),
+        index_urls(),  # twice: most hostile URLs are well-formed ones with a part that must go
         st.sampled_from(
             ["not a url", "https://", "http:// space/whl", "", "/whl", "download.pytorch.org/whl"]
         ),

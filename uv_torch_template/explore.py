@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from .answer_space import lock_twin_url, resolve, secrets_in
 from .project_checks import check_rendered_project, lock_problems
-from .render import render
+from .render import REPO_ROOT, render
 from .uvrun import available_pythons
 
 # The questions of copier.yml and the hidden answers a --data can still name: a refusal names one.
@@ -75,9 +75,9 @@ def snapshot(folder: Path) -> dict[str, str] | None:
     } | {path.relative_to(folder).as_posix() + "/": "" for path in folder.rglob("*") if path.is_dir()}
 
 
-def _render(answers: dict[str, Any], destination: Path) -> Exception | None:
+def _render(answers: dict[str, Any], destination: Path, template: Path) -> Exception | None:
     try:
-        render(answers, destination)
+        render(answers, destination, template=template)
     except Exception as error:  # judged by the caller: a refusal or a crash
         return error
     return None
@@ -109,6 +109,7 @@ def examine(
     lock: bool = True,
     pythons: tuple[str, ...] | None = None,
     fail_fast: bool = False,
+    template: Path = REPO_ROOT,
 ) -> Outcome:
     """Render `answers` (STANDIN_HOST in index_url put to the stand-in's host) and judge it.
 
@@ -123,7 +124,7 @@ def examine(
         destination.mkdir(parents=True)
         (destination / SENTINEL).write_text("kept by the user\n", encoding="utf-8")
     before = snapshot(destination)
-    error = _render(resolved, destination)
+    error = _render(resolved, destination, template)
     if error is not None:
         return Outcome(
             "refused", f"{type(error).__name__}: {error}", _refusal_problems(error, before, destination)
@@ -134,6 +135,8 @@ def examine(
     outcome.problems += check_rendered_project(destination, secrets, lock=False)
     if not lock or (fail_fast and outcome.problems):
         return outcome
+    if any(problem.startswith("parse pyproject.toml") for problem in outcome.problems):
+        return outcome  # uv cannot read it either: the lock would only repeat the problem
 
     python = resolved.get("python_version", DEFAULT_PYTHON)
     if python not in (pythons or tuple(available_pythons())):
@@ -147,7 +150,7 @@ def examine(
     needs_index = resolved.get("strategy") != "pypi"  # pypi projects name no PyTorch index
     if needs_index and (twin_url != drawn_url or "index_url" not in resolved):
         locked = workdir / "lock-twin"
-        twin_error = _render({**resolved, "index_url": twin_url}, locked)
+        twin_error = _render({**resolved, "index_url": twin_url}, locked, template)
         if twin_error is not None:
             outcome.problems.append(
                 f"lock twin refused: index_url {twin_url!r} (the drawn URL's shape on the stand-in) "
@@ -165,12 +168,15 @@ def examine(
 def failure_class(problem: str) -> str:
     """A problem line without what varies between examples: names, numbers, quoted text."""
     check, _, detail = problem.partition(": ")
+    lines = detail.splitlines() or [""]
+    # The line that says what went wrong, not uv's or ruff's preamble.
+    detail = next((line for line in lines if re.search(r"error|Because|[A-Z]+\d{3}", line)), lines[0])
     detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", detail)
     detail = re.sub(r"\d+", "N", detail)
     return f"{check}: {detail[:120]}"
 
 
-def explore(examples: int, seed: int | None, lock: bool) -> int:
+def explore(examples: int, seed: int | None, lock: bool, template: Path = REPO_ROOT) -> int:
     import hypothesis
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -200,7 +206,9 @@ def explore(examples: int, seed: int | None, lock: bool) -> int:
             run += 1
             workdir = Path(root) / str(run)
             began = time.perf_counter()
-            outcome = examine(answers, workdir, standin.url, existing, lock=lock, pythons=pythons)
+            outcome = examine(
+                answers, workdir, standin.url, existing, lock=lock, pythons=pythons, template=template
+            )
             seconds_by_verdict[outcome.verdict] += time.perf_counter() - began
             shutil.rmtree(workdir, ignore_errors=True)
             verdicts[outcome.verdict] += 1
@@ -237,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=300, help="answer sets to draw (default 300)")
     parser.add_argument("--seed", type=int, default=None, help="a fixed seed (default: random)")
     parser.add_argument("--no-lock", action="store_true", help="skip uv lock (faster, static checks only)")
+    parser.add_argument(
+        "--template", type=Path, default=REPO_ROOT, help="the template to render (default: this checkout)"
+    )
     args = parser.parse_args(argv)
-    return explore(args.examples, args.seed, lock=not args.no_lock)
+    return explore(args.examples, args.seed, lock=not args.no_lock, template=args.template)
 
 
 if __name__ == "__main__":

@@ -304,7 +304,8 @@ def lock_problems(project: Path) -> list[str]:
     """uv lock succeeds (against whatever index the project names) and uv lock --check agrees."""
     locked = run_uv(project, "lock")
     if locked.returncode != 0:
-        return [f"uv lock: {_short(locked.output)}"]
+        said = [line for line in locked.output.splitlines() if not line.startswith(("Using ", "Resolved "))]
+        return [f"uv lock: {_short(chr(10).join(said))}"]
     check = run_uv(project, "lock", "--check")
     if check.returncode != 0:
         return [f"uv lock --check: {_short(check.output)}"]
