@@ -30,7 +30,12 @@ from hypothesis import strategies as st
 
 from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
 from uv_torch_template.explore import examine
-from uv_torch_template.project_checks import needs_lock, portable_name_problems, runner_problems
+from uv_torch_template.project_checks import (
+    expand_matrix,
+    needs_lock,
+    portable_name_problems,
+    runner_problems,
+)
 from uv_torch_template.uvrun import available_pythons
 
 pytestmark = [
@@ -154,3 +159,19 @@ def test_jobs_on_runners_the_lock_does_not_cover_are_found(tmp_path):
         "runner .gitlab-ci.yml job lint",
     ], found
     assert "macos-latest" in found[1]
+
+
+def test_matrices_expand_as_github_expands_them():
+    matrix = {
+        "os": ["ubuntu-latest", "windows-latest"],
+        "python": ["3.12", "3.13"],
+        "exclude": [{"os": "windows-latest", "python": "3.13"}],
+        "include": [{"os": "ubuntu-latest", "variant": "cpu"}, {"os": "macos-latest", "python": "3.12"}],
+    }
+    assert expand_matrix(matrix) == [
+        {"os": "ubuntu-latest", "python": "3.12", "variant": "cpu"},
+        {"os": "ubuntu-latest", "python": "3.13", "variant": "cpu"},
+        {"os": "windows-latest", "python": "3.12"},
+        {"os": "macos-latest", "python": "3.12"},
+    ]
+    assert expand_matrix({"include": [{"os": "macos-latest"}]}) == [{"os": "macos-latest"}]

@@ -9,6 +9,7 @@ environment; the platform each CI job runs on from the runner labels the workflo
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import shutil
 import subprocess
@@ -231,19 +232,33 @@ def _load_yaml(path: Path) -> Any:
     return data
 
 
+def expand_matrix(matrix: Any) -> list[dict[str, Any]]:
+    """A job's matrix combinations as GitHub forms them: the product of the matrix's lists, less
+    `exclude`, then each `include` entry added to every combination whose original values it
+    does not overwrite, or appended as a combination of its own where it fits none."""
+    if not isinstance(matrix, dict):
+        return [{}]
+    lists = {k: v for k, v in matrix.items() if k not in ("include", "exclude") and isinstance(v, list)}
+    combos = [dict(zip(lists, values, strict=True)) for values in itertools.product(*lists.values())]
+    if not lists:
+        combos = []
+    for entry in matrix.get("exclude") or []:
+        combos = [c for c in combos if not all(c.get(k) == v for k, v in entry.items())]
+    for entry in matrix.get("include") or []:
+        fits = [c for c in combos if all(c.get(k, v) == v for k, v in entry.items() if k in lists)]
+        for combo in fits:
+            combo.update({k: v for k, v in entry.items() if k not in lists or combo.get(k) == v})
+        if not fits:
+            combos.append(dict(entry))
+    return combos or [{}]
+
+
 def _github_runner_sets(job: dict[str, Any]) -> list[list[str]]:
     """The label sets a job runs on, its matrix expanded (`${{ matrix.os }}`)."""
     runs_on = job.get("runs-on")
     labels = runs_on if isinstance(runs_on, list) else [runs_on]
-    matrix = (job.get("strategy") or {}).get("matrix") or {}
-    rows: list[dict[str, Any]] = []
-    if isinstance(matrix, dict):
-        rows += [row for row in matrix.get("include") or [] if isinstance(row, dict)]
-        for key, values in matrix.items():
-            if key not in ("include", "exclude") and isinstance(values, list):
-                rows += [{key: value} for value in values]
     sets = []
-    for row in rows or [{}]:
+    for row in expand_matrix((job.get("strategy") or {}).get("matrix")):
         expanded = []
         for label in labels:
             text = str(label)
