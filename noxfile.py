@@ -16,6 +16,8 @@
     (survey takes --index-url, --standin and --backend NAME as lock does)
     nox -s smoke                         a CPU project, uv sync'ed with a real torch, its own tests
     nox -s bench                         render and lock times, uv.lock growth
+    nox -s explore                       the generative test's long run: 300 random answer sets
+    nox -s explore -- --examples N --seed S   ... another budget, a fixed seed (--no-lock: faster)
 
 The matrix comes from catalog.yml through uv_torch_template.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
@@ -96,6 +98,14 @@ def bench(session: nox.Session) -> None:
     """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
     _install(session)
     session.run("python", "-m", "uv_torch_template.sessions", "bench", *session.posargs, env=ENV)
+
+
+@nox.session
+def explore(session: nox.Session) -> None:
+    """Answer sets drawn from the whole interface with a random seed, as tests/test_generative.py
+    draws a few: every failure class, each with its smallest answer set; exits non-zero on any."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.explore", *session.posargs, env=ENV)
 
 
 if __name__ == "__main__":

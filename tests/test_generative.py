@@ -1,0 +1,177 @@
+"""Every answer set from the whole interface is refused cleanly, or renders a project that holds.
+
+Answer sets are drawn by uv_torch_template.answer_space: every question of copier.yml, values
+from the catalog and off it, hostile free text, names that collide, index URLs with credentials,
+tokens, queries, fragments and suffixes. Each is rendered as a user does (copier copy --defaults,
+unsafe=False) and must end in exactly one of two ways:
+
+- refused: copier raises, its message names the question, and nothing was written;
+- accepted: every TOML/YAML/Python file parses, ruff check and ruff format --check pass with the
+  project's own settings, the CI files pass their schemas and zizmor, no secret of the index URL
+  is written, every CI job that runs uv sync / uv run runs on a platform the lock covers, and
+  the project locks against the stand-in index and passes uv lock --check.
+
+The default suite runs a fixed seed and a small budget, without shrinking; UVTT_GENERATIVE_EXAMPLES
+sets the budget, UVTT_GENERATIVE_SEED a seed ("random" for a fresh one) and UVTT_GENERATIVE_SHRINK=1
+shrinks a failing answer set to a minimal one. `nox -s explore` runs a long budget
+with a random seed and collects every failure class instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, note, seed, settings
+from hypothesis import strategies as st
+
+from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
+from uv_torch_template.explore import examine
+from uv_torch_template.project_checks import (
+    expand_matrix,
+    needs_lock,
+    portable_name_problems,
+    runner_problems,
+)
+from uv_torch_template.uvrun import available_pythons
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
+    pytest.mark.filterwarnings("ignore::copier.errors.MissingFileWarning"),
+]
+
+EXAMPLES = int(os.environ.get("UVTT_GENERATIVE_EXAMPLES", "12"))
+SEED = os.environ.get("UVTT_GENERATIVE_SEED", "20261123")
+# Shrinking renders and checks an answer set per step (seconds each): minutes for one failure.
+# The default suite reports the failing set as drawn; UVTT_GENERATIVE_SHRINK=1 shrinks it.
+SHRINK = os.environ.get("UVTT_GENERATIVE_SHRINK", "0") == "1"
+PYTHONS = tuple(available_pythons())
+
+
+def _budget(test):
+    test = settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        print_blob=False,
+        phases=[Phase.explicit, Phase.generate, *([Phase.shrink] if SHRINK else [])],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )(test)
+    return test if SEED == "random" else seed(int(SEED))(test)
+
+
+@pytest.mark.lock
+@_budget
+@given(answers=answer_sets(pythons=PYTHONS), existing_destination=st.booleans())
+def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(
+    standin, answers: dict[str, Any], existing_destination: bool
+):
+    with tempfile.TemporaryDirectory(prefix="uvtt-generative-") as workdir:
+        outcome = examine(
+            answers, Path(workdir), standin.url, existing_destination, pythons=PYTHONS, fail_fast=True
+        )
+    note(outcome.report())
+    assert not outcome.problems, "\n".join(outcome.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# The pieces the generative test rests on, pinned with known inputs.
+
+
+def test_lock_twin_keeps_the_urls_shape_on_the_standin():
+    standin = "http://127.0.0.1:8000/whl"
+    assert lock_twin_url(f"http://{STANDIN_HOST}/whl", standin) == standin
+    assert lock_twin_url("https://u:p@mirror.example.org/pytorch/whl/?x=1#f", standin) == (
+        "http://u:p@127.0.0.1:8000/whl/?x=1#f"
+    )
+    assert lock_twin_url("https://download.pytorch.org/whl/simple", standin) == f"{standin}/simple"
+    assert lock_twin_url("https://mirror.example.org", standin) == standin
+    assert lock_twin_url("not a url", standin) == standin
+
+
+def test_secrets_are_passwords_tokens_and_query_credentials():
+    assert secrets_in("https://user:s3cr3t@mirror/whl") == ["s3cr3t"]
+    assert secrets_in("https://ghp_t0kenAbCdEf0123456789@mirror/whl") == ["ghp_t0kenAbCdEf0123456789"]
+    assert secrets_in("https://mirror/whl?token=abc&x=1") == ["abc"]
+    assert secrets_in("https://user@mirror/whl") == []
+    assert secrets_in("https://download.pytorch.org/whl") == []
+
+
+def test_jobs_that_need_the_lock_are_told_from_those_that_do_not():
+    assert needs_lock("uv sync --locked")
+    assert needs_lock("uv run --locked --only-group dev ruff check")
+    assert needs_lock("uv run --no-sync pytest -v tests/test_smoke.py")
+    assert not needs_lock("uvx ruff check")
+    assert not needs_lock("uv lock --check")
+    assert not needs_lock("uv tool run ruff check")
+    assert not needs_lock("uv run --no-project --with ruff ruff check")
+    assert not needs_lock("uv cache prune --ci")
+
+
+def test_names_windows_cannot_check_out_are_found(tmp_path):
+    for name in ("con", "NUL.txt", "lpt1", "trailing.", "a:b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "console").mkdir()
+    found = portable_name_problems(tmp_path)
+    assert len(found) == 5, found
+    assert not any("console" in problem for problem in found)
+
+
+WORKFLOW = """
+on: push
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps: [{run: uv run --locked ruff check}]
+  lock:
+    runs-on: ubuntu-latest
+    steps: [{run: uv lock --check}]
+  test:
+    runs-on: ${{ matrix.os }}
+    strategy: {matrix: {include: [{os: windows-latest}, {os: macos-latest}]}}
+    steps: [{run: uv sync --locked}]
+  gpu:
+    runs-on: [self-hosted, gpu]
+    steps: [{run: uv sync --locked}]
+"""
+
+
+def test_jobs_on_runners_the_lock_does_not_cover_are_found(tmp_path):
+    windows = "sys_platform == 'win32' and platform_machine == 'AMD64'"
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nrequires-python = ">=3.12"\n[tool.uv]\nenvironments = ["{windows}"]\n'
+    )
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW)
+    (tmp_path / ".gitlab-ci.yml").write_text(
+        "lint:\n  script: [uv run --locked ruff check]\n"
+        "lock:\n  script: [uv lock --check]\n"
+        "gpu:\n  tags: [gpu]\n  script: [uv sync --locked]\n"
+    )
+    found = runner_problems(tmp_path)
+    assert [p.split(":")[0] for p in found] == [
+        "runner ci.yml job lint",
+        "runner ci.yml job test",  # macos-latest; windows-latest is covered
+        "runner .gitlab-ci.yml job lint",
+    ], found
+    assert "macos-latest" in found[1]
+
+
+def test_matrices_expand_as_github_expands_them():
+    matrix = {
+        "os": ["ubuntu-latest", "windows-latest"],
+        "python": ["3.12", "3.13"],
+        "exclude": [{"os": "windows-latest", "python": "3.13"}],
+        "include": [{"os": "ubuntu-latest", "variant": "cpu"}, {"os": "macos-latest", "python": "3.12"}],
+    }
+    assert expand_matrix(matrix) == [
+        {"os": "ubuntu-latest", "python": "3.12", "variant": "cpu"},
+        {"os": "ubuntu-latest", "python": "3.13", "variant": "cpu"},
+        {"os": "windows-latest", "python": "3.12"},
+        {"os": "macos-latest", "python": "3.12"},
+    ]
+    assert expand_matrix({"include": [{"os": "macos-latest"}]}) == [{"os": "macos-latest"}]

@@ -1,0 +1,430 @@
+"""Hypothesis strategies for answer sets drawn from the template's whole interface.
+
+Every question in copier.yml is drawn: the structured ones from catalog.yml (through
+uv_torch_template.catalog), the free-text ones from normal and hostile text alike. The drawing is
+biased so that a good share of answer sets is coherent (a backend that carries a release at or
+above torch_version, companions paired with it, lock platforms where the backends have wheels)
+and therefore should be accepted; the rest covers what must be refused.
+
+index_url is drawn as a *shape* around a host placeholder, STANDIN_HOST: the caller puts the
+stand-in index's host there (`resolve`), so that an accepted URL can still be locked offline.
+Answers left out of a drawn set (None from a strategy) are left to copier's defaults.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+from hypothesis import strategies as st
+
+from .catalog import Catalog, load
+
+STANDIN_HOST = "<standin>"
+STRATEGIES = ("extras", "platform", "single", "pypi", "library")
+CHOOSING_BACKENDS = ("extras", "platform", "single")
+CI_CHOICES = ("github", "gitlab", "none")
+COMPANIONS = ("torchvision", "torchaudio")
+
+# Distributions a rendered project installs: torch, its companions and tritons, their dependency
+# closure, and the project's dev tools. A project or package of one of these names collides.
+INSTALLED_NAMES = (
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "triton",
+    "pytorch-triton-rocm",
+    "triton-rocm",
+    "triton-xpu",
+    "pytorch-triton-xpu",
+    "numpy",
+    "jinja2",
+    "Jinja2",
+    "markupsafe",
+    "sympy",
+    "mpmath",
+    "networkx",
+    "filelock",
+    "fsspec",
+    "typing-extensions",
+    "typing_extensions",
+    "setuptools",
+    "pillow",
+    "nvidia-cudnn-cu12",
+    "pytest",
+    "ruff",
+    "pluggy",
+    "iniconfig",
+    "packaging",
+    "pygments",
+)
+
+# Free text that breaks or injects into TOML, YAML, Python, Markdown and the shell if rendered
+# unescaped, or that cannot be one line at all.
+HOSTILE_TEXT = (
+    'A "quoted" model',
+    "Dept\\Lab",
+    "trailing backslash\\",
+    "it's a model",
+    '"""',
+    'x"""; import os; os.system(\'id\'); """',
+    "'''",
+    "line one\nline two",
+    "carriage\rreturn",
+    "tab\tinside",
+    "nul\x00byte",
+    "bell\x07and escape\x1b[31m",
+    'x"\nurls = { Homepage = "https://evil.example" } #',
+    "x'\n[tool.uv]\nindex-url = 'https://evil.example'",
+    "key: value",
+    "- item",
+    "&anchor *alias",
+    "!!python/object:os.system",
+    "# not a comment",
+    "{{ 7 * 7 }}",
+    "{% raw %}",
+    "${{ secrets.GITHUB_TOKEN }}",
+    "$(id) `id` $HOME",
+    "| a | b |",
+    "[link](javascript:alert(1))",
+    "<script>alert(1)</script>",
+    "**bold** _em_ `code`",
+    "Ünïcødé — naïve café 🚀",
+    "中文描述",
+    "\u202eevil\u202c",
+    "zero\u200bwidth",
+    " leading and trailing ",
+    "",
+    "yes",
+    "null",
+    "~",
+    "0x10",
+    "1e3",
+    "A" * 300,
+    "word " * 40,
+)
+
+HOSTILE_EMAILS = (
+    '"quoted"@example.org',
+    "o'brien@example.org",
+    "back\\slash@example.org",
+    "josé@exämple.org",
+    "a@b.c\nx = 1",
+    "a+tag@example.org",
+    "not-an-email",
+    "@example.org",
+    "a@b",
+    "a@@b.org",
+    'a"@example.org',
+    "x@example.org\"\nurls = { Homepage = 'https://evil.example' } #",
+)
+
+HOSTILE_PROJECT_NAMES = (
+    "",
+    " ",
+    "my model",
+    "-leading",
+    "trailing-",
+    "a..b",
+    "ÜberModel",
+    "x\ny",
+    'x"y',
+    "a" * 300,
+    "a" * 120,
+    "A_B.c-D",
+    "1model",
+    "_",
+    "con",
+    "nul",
+    "aux",
+    "test",
+    "tests",
+    "src",
+)
+
+
+# Each free-text question draws from a normal pool (text a user may well type, quotes and
+# unicode included: the template must take it) or, when the set is drawn hostile for that
+# question, from a hostile one. The normal pool comes first: Hypothesis shrinks towards it.
+
+PRINTABLE_TEXT = st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "S")), min_size=1, max_size=60
+)
+
+
+def normal_text() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(["A PyTorch project", "My model", "Jane Doe", ""]), PRINTABLE_TEXT)
+
+
+def hostile_text() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=80))  # control characters too
+
+
+def normal_email() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(["", "jane@example.org"]), st.emails().filter(lambda e: len(e) < 80))
+
+
+def hostile_email() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(HOSTILE_EMAILS), hostile_text())
+
+
+def normal_project_name() -> st.SearchStrategy[str]:
+    return st.from_regex(r"[a-z][a-z0-9]{1,10}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+
+
+def hostile_project_name() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(INSTALLED_NAMES),
+        st.sampled_from(HOSTILE_PROJECT_NAMES),
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,60}[A-Za-z0-9]", fullmatch=True),
+        hostile_text(),
+        normal_text(),
+    )
+
+
+def normal_package_name() -> st.SearchStrategy[str | None]:
+    return st.one_of(st.none(), st.from_regex(r"[a-z]{2,8}_[a-z0-9_]{0,12}", fullmatch=True))
+
+
+def hostile_package_name() -> st.SearchStrategy[str]:
+    stdlib = sorted(name for name in sys.stdlib_module_names if not name.startswith("_"))
+    return st.one_of(
+        st.sampled_from(stdlib),
+        st.sampled_from([name.replace("-", "_").lower() for name in INSTALLED_NAMES]),
+        st.sampled_from(sorted(keyword.kwlist)),
+        st.sampled_from(["münchen", "_private", "__init__", "a" * 200, "x-y", "1abc", "", "Ab_C", "test"]),
+        hostile_text(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# index_url: a shape around the host placeholder.
+
+URL_USERINFO = (
+    "",
+    "user:s3cr3t-pa55@",
+    "ghp_t0kenAbCdEf0123456789@",
+    "__token__:pypi-AgEIcHlwaS5vcmc-t0k3n@",
+    "user@",
+    "user:@",
+    "us%40er:p%40ss-w0rd@",
+)
+URL_HOSTS = (STANDIN_HOST, "mirror.example.org", "artifactory.corp.example:8443")
+URL_BASES = ("/whl", "/pytorch/whl", "")
+URL_SUFFIXES = ("", "/simple", "/cu130", "/cpu")
+URL_QUERIES = ("", "?x=1", "?token=qu3ry-s3cret", "?")
+URL_FRAGMENTS = ("", "#frag", "#sha256=abc")
+
+
+@st.composite
+def index_urls(draw: st.DrawFn) -> str:
+    """An index URL built from its parts; the first value of each part is the plain one."""
+    scheme = draw(st.sampled_from(("http", "https", "http", "https", "ftp", "file", "HTTPS")))
+    userinfo = draw(st.sampled_from(URL_USERINFO))
+    host = draw(st.sampled_from(URL_HOSTS))
+    path = draw(st.sampled_from(URL_BASES)) + draw(st.sampled_from(URL_SUFFIXES))
+    slash = draw(st.sampled_from(("", "/", "//")))
+    query = draw(st.sampled_from(URL_QUERIES))
+    fragment = draw(st.sampled_from(URL_FRAGMENTS))
+    return f"{scheme}://{userinfo}{host}{path}{slash}{query}{fragment}"
+
+
+def normal_index_url() -> st.SearchStrategy[str | None]:
+    """Left out (PyTorch's own indexes), or a plain mirror base with or without a trailing slash."""
+    plain = st.builds(
+        "{}://{}{}{}".format,
+        st.sampled_from(("http", "https")),
+        st.sampled_from((STANDIN_HOST, "mirror.example.org")),
+        st.sampled_from(("/whl", "/pytorch/whl")),
+        st.sampled_from(("", "/")),
+    )
+    return st.one_of(st.none(), st.just(f"http://{STANDIN_HOST}/whl"), plain)
+
+
+def hostile_index_url() -> st.SearchStrategy[str]:
+    return st.one_of(
+        index_urls(),
+        index_urls(),  # twice: most hostile URLs are well-formed ones with a part that must go
+        st.sampled_from(
+            ["not a url", "https://", "http:// space/whl", "", "/whl", "download.pytorch.org/whl"]
+        ),
+        hostile_text(),
+    )
+
+
+def resolve(answers: dict[str, Any], standin_netloc: str) -> dict[str, Any]:
+    """The answers with the stand-in's host:port in place of STANDIN_HOST."""
+    resolved = dict(answers)
+    if isinstance(resolved.get("index_url"), str):
+        resolved["index_url"] = resolved["index_url"].replace(STANDIN_HOST, standin_netloc)
+    return resolved
+
+
+def lock_twin_url(index_url: str, standin_url: str) -> str:
+    """The drawn URL's shape on the stand-in: its credentials, suffix after the base path, slash,
+    query and fragment, on the stand-in's http://host:port/whl. A base of /whl, /pytorch/whl or
+    the bare host stands for the stand-in's /whl; whatever follows the base is kept."""
+    shape = re.fullmatch(r"[^:/]*://([^/?#]*)(.*)", index_url, re.DOTALL)
+    if shape is None:  # not URL-shaped at all: the plain stand-in
+        return standin_url
+    authority, tail = shape.groups()
+    userinfo = authority.rpartition("@")[0] + "@" if "@" in authority else ""
+    for base in ("/pytorch/whl", "/whl"):
+        if tail.startswith(base):
+            tail = tail.removeprefix(base)
+            break
+    standin = urlsplit(standin_url)
+    return f"http://{userinfo}{standin.netloc}{standin.path}{tail}"
+
+
+def secrets_in(index_url: Any) -> list[str]:
+    """The parts of an index URL that must never be written: a password, a bare token as user
+    name, a token in the query string."""
+    if not isinstance(index_url, str) or "://" not in index_url:
+        return []
+    parts = urlsplit(index_url)
+    found = []
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    if at and userinfo:
+        user, colon, password = userinfo.partition(":")
+        if colon and password:
+            found.append(password)
+        elif not colon and len(user) >= 16:  # a token given as the user name
+            found.append(user)
+    for pair in parts.query.split("&"):
+        name, _, value = pair.partition("=")
+        if value and any(word in name.lower() for word in ("token", "key", "secret", "pass")):
+            found.append(value)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The structured answers, coherent most of the time.
+
+
+def _usable(catalog: Catalog, backend: str, torch: str, python: str, packages: tuple[str, ...]) -> bool:
+    return any(
+        catalog.backends[backend].carries(r.torch)
+        and python in r.python
+        and all(r.companion_version(p) for p in packages)
+        for r in catalog.releases_from(torch)
+    )
+
+
+@st.composite
+def coherent_choices(draw: st.DrawFn, catalog: Catalog, pythons: tuple[str, ...]) -> dict[str, Any]:
+    """torch_version first, then backends that carry a release at or above it for the Python,
+    companions paired with a release they carry, lock platforms where each backend has wheels."""
+    python = draw(st.sampled_from(pythons))
+    releases = [r.torch for r in catalog.releases if python in r.python and not r.retired]
+    torch = draw(st.sampled_from(releases))
+    strategy = draw(st.sampled_from(STRATEGIES))
+    usable_backends = [b for b in catalog.backends if _usable(catalog, b, torch, python, ())]
+    chosen: list[str] = []
+    if strategy == "extras":
+        chosen = draw(st.lists(st.sampled_from(usable_backends), min_size=1, max_size=4, unique=True))
+    elif strategy == "platform":
+        accelerators = [b for b in usable_backends if b != "cpu"]
+        chosen = [draw(st.sampled_from(accelerators))]
+        if draw(st.booleans()) and "cpu" in usable_backends:
+            chosen.insert(0, "cpu")
+    elif strategy == "single":
+        chosen = [draw(st.sampled_from(usable_backends))]
+    in_use = chosen or (["cpu"] if strategy == "library" else [])
+    paired = [
+        p
+        for p in COMPANIONS
+        if any(r.companion_version(p) for r in catalog.releases_from(torch))
+        and all(_usable(catalog, b, torch, python, (p,)) for b in in_use)
+    ]
+    packages = draw(st.lists(st.sampled_from(paired), unique=True)) if paired else []
+    platforms = list(catalog.platforms)
+    lock = draw(st.lists(st.sampled_from(platforms), min_size=1, unique=True))
+    for backend in in_use:
+        if not set(catalog.backends[backend].platforms) & set(lock):
+            lock.append(draw(st.sampled_from(catalog.backends[backend].platforms)))
+    choices: dict[str, Any] = {
+        "python_version": python,
+        "torch_version": torch,
+        "strategy": strategy,
+        "torch_packages": packages,
+        "lock_platforms": [p for p in platforms if p in lock],
+    }
+    if chosen:
+        choices["backends"] = chosen
+    return choices
+
+
+@st.composite
+def any_choices(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
+    """Any value of each structured question, off-catalog ones included: what must be refused."""
+    off = st.sampled_from(["", "2.8", "3.0", "2.13.0", "latest", "cu999"])
+    choices = {
+        "python_version": draw(st.one_of(st.sampled_from(catalog.python_versions), off)),
+        "torch_version": draw(st.one_of(st.sampled_from([r.torch for r in catalog.releases]), off)),
+        "strategy": draw(st.one_of(st.sampled_from(STRATEGIES), st.sampled_from(["", "EXTRAS", "cuda"]))),
+        "backends": draw(st.lists(st.one_of(st.sampled_from(list(catalog.backends)), off), max_size=4)),
+        "torch_packages": draw(st.lists(st.sampled_from([*COMPANIONS, "torchtext", "triton"]), max_size=3)),
+        "lock_platforms": draw(
+            st.lists(st.sampled_from([*catalog.platforms, "linux-arm64", "macos-x86_64"]), max_size=4)
+        ),
+    }
+    # Leave some out: copier's defaults (and `when`) take over.
+    keep = draw(st.sets(st.sampled_from(sorted(choices)), min_size=1))
+    return {name: value for name, value in choices.items() if name in keep}
+
+
+# The questions an answer set can be hostile in ("choices": the structured ones, off the
+# catalog's coherent paths; "hidden": an internal answer given through --data).
+HOSTILE_FIELDS = (
+    "project_name",
+    "package_name",
+    "description",
+    "author_name",
+    "author_email",
+    "choices",
+    "index_url",
+    "ci",
+    "hidden",
+)
+
+
+@st.composite
+def answer_sets(
+    draw: st.DrawFn, catalog: Catalog | None = None, pythons: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """One answer set for `copier copy --defaults --data ...`, as the plain dict a user would pass.
+
+    Most sets are hostile in none or one question (so that a good share is accepted and every
+    check gets exercised), some in two or three. Answers left out fall to copier's defaults.
+    pythons: the python_version values coherent sets draw from (the catalog's by default; the
+    tests pass those uv can find here, so that every accepted set can be locked).
+    """
+    catalog = catalog or load()
+    pythons = pythons or catalog.python_versions
+    how_many = draw(st.sampled_from((0, 0, 0, 1, 1, 1, 2, 3)))
+    hostile = set(draw(st.permutations(HOSTILE_FIELDS))[:how_many])
+
+    def pick(name: str, normal: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> Any:
+        return draw(bad if name in hostile else normal)
+
+    answers: dict[str, Any] = {
+        "project_name": pick("project_name", normal_project_name(), hostile_project_name()),
+        "package_name": pick("package_name", normal_package_name(), hostile_package_name()),
+        "description": pick("description", st.one_of(st.none(), normal_text()), hostile_text()),
+        "author_name": pick("author_name", st.one_of(st.none(), normal_text()), hostile_text()),
+        "author_email": pick("author_email", st.one_of(st.none(), normal_email()), hostile_email()),
+    }
+    answers.update(pick("choices", coherent_choices(catalog, pythons), any_choices(catalog)))
+    answers["index_url"] = pick("index_url", normal_index_url(), hostile_index_url())
+    answers["ci"] = pick(
+        "ci", st.sampled_from(CI_CHOICES), st.sampled_from(["GitHub", "travis", "", "none "])
+    )
+    answers = {name: value for name, value in answers.items() if value is not None}
+    if "hidden" in hostile:
+        # Internal answers given through --data must not crash the render.
+        answers[draw(st.sampled_from(("plan", "catalog")))] = draw(st.sampled_from(({}, "x", [], None)))
+    return answers

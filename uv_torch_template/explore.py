@@ -1,0 +1,256 @@
+"""One answer set, judged: refused cleanly, or accepted and the rendered project holds.
+
+    examine(answers, workdir, standin_url) -> Outcome
+
+is what tests/test_generative.py asserts on for each drawn answer set, and what
+`python -m uv_torch_template.explore` (`nox -s explore`) runs over many of them with a random
+seed, collecting every failure class with its smallest answer set instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .answer_space import lock_twin_url, resolve, secrets_in
+from .project_checks import check_rendered_project, lock_problems
+from .render import REPO_ROOT, render
+from .uvrun import available_pythons
+
+# The questions of copier.yml and the hidden answers a --data can still name: a refusal names one.
+QUESTIONS = (
+    "project_name",
+    "package_name",
+    "description",
+    "author_name",
+    "author_email",
+    "python_version",
+    "torch_version",
+    "strategy",
+    "backends",
+    "torch_packages",
+    "lock_platforms",
+    "index_url",
+    "ci",
+    "catalog",
+    "plan",
+)
+DEFAULT_PYTHON = "3.12"  # catalog.yml's default_python_version
+DEFAULT_INDEX_URL = "https://download.pytorch.org/whl"
+SENTINEL = "notes.txt"
+
+
+@dataclass
+class Outcome:
+    verdict: str  # "refused" or "accepted"
+    message: str = ""  # copier's refusal
+    problems: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # what could not be checked here, and why
+
+    def report(self) -> str:
+        lines = [f"{self.verdict}{': ' + self.message if self.message else ''}"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        lines += [f"  (not checked: {note})" for note in self.unchecked]
+        return "\n".join(lines)
+
+
+def snapshot(folder: Path) -> dict[str, str] | None:
+    """Every file under a folder and a hash of its bytes; None when the folder does not exist."""
+    if not folder.exists():
+        return None
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    } | {path.relative_to(folder).as_posix() + "/": "" for path in folder.rglob("*") if path.is_dir()}
+
+
+def _render(answers: dict[str, Any], destination: Path, template: Path) -> Exception | None:
+    try:
+        render(answers, destination, template=template)
+    except Exception as error:  # judged by the caller: a refusal or a crash
+        return error
+    return None
+
+
+def _refusal_problems(error: Exception, before: dict[str, str] | None, destination: Path) -> list[str]:
+    problems = []
+    message = str(error)
+    if not isinstance(error, ValueError) and type(error).__module__.split(".")[0] != "copier":
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        problems.append(
+            f"crash: {type(error).__name__}: {message[:300]} (at {Path(where.filename).name}:{where.lineno})"
+        )
+    elif not any(f"'{question}'" in message for question in QUESTIONS):
+        problems.append(f"refusal names no question: {type(error).__name__}: {message[:300]}")
+    after = snapshot(destination)
+    if after != before:
+        written = sorted(set(after or {}) - set(before or {}))
+        changed = sorted(k for k in set(after or {}) & set(before or {}) if after[k] != before[k])
+        problems.append(f"refusal wrote files: added {written[:5]}, changed {changed[:5]}")
+    return problems
+
+
+def examine(
+    answers: dict[str, Any],
+    workdir: Path,
+    standin_url: str,
+    existing_destination: bool = False,
+    lock: bool = True,
+    pythons: tuple[str, ...] | None = None,
+    fail_fast: bool = False,
+    template: Path = REPO_ROOT,
+) -> Outcome:
+    """Render `answers` (STANDIN_HOST in index_url put to the stand-in's host) and judge it.
+
+    existing_destination: render into a folder that already holds a file, as `copier copy` into
+    an existing checkout does; a refusal must leave it byte for byte as it was.
+    fail_fast: skip the lock when the static checks already found problems (what a test that
+    shrinks a failing example wants: each step costs less).
+    """
+    resolved = resolve(answers, urlsplit(standin_url).netloc)
+    destination = workdir / "project"
+    if existing_destination:
+        destination.mkdir(parents=True)
+        (destination / SENTINEL).write_text("kept by the user\n", encoding="utf-8")
+    before = snapshot(destination)
+    error = _render(resolved, destination, template)
+    if error is not None:
+        return Outcome(
+            "refused", f"{type(error).__name__}: {error}", _refusal_problems(error, before, destination)
+        )
+
+    outcome = Outcome("accepted")
+    secrets = secrets_in(resolved.get("index_url"))
+    outcome.problems += check_rendered_project(destination, secrets, lock=False)
+    if not lock or (fail_fast and outcome.problems):
+        return outcome
+    if any(problem.startswith("parse pyproject.toml") for problem in outcome.problems):
+        return outcome  # uv cannot read it either: the lock would only repeat the problem
+
+    python = resolved.get("python_version", DEFAULT_PYTHON)
+    if python not in (pythons or tuple(available_pythons())):
+        outcome.unchecked.append(f"uv lock: no Python {python} on this machine")
+        return outcome
+    # Lock against the stand-in: the same project when the URL already points there, else a twin
+    # rendered with the URL's shape on the stand-in.
+    drawn_url = resolved.get("index_url", DEFAULT_INDEX_URL)
+    twin_url = lock_twin_url(drawn_url, standin_url) if isinstance(drawn_url, str) else standin_url
+    locked = destination
+    needs_index = resolved.get("strategy") != "pypi"  # pypi projects name no PyTorch index
+    if needs_index and (twin_url != drawn_url or "index_url" not in resolved):
+        locked = workdir / "lock-twin"
+        twin_error = _render({**resolved, "index_url": twin_url}, locked, template)
+        if twin_error is not None:
+            outcome.problems.append(
+                f"lock twin refused: index_url {twin_url!r} (the drawn URL's shape on the stand-in) "
+                f"is refused while {drawn_url!r} was accepted: {twin_error}"
+            )
+            return outcome
+    outcome.problems += lock_problems(locked)
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# The long run: many answer sets, every failure class with its smallest example.
+
+
+def failure_class(problem: str) -> str:
+    """A problem line without what varies between examples: names, numbers, quoted text."""
+    check, _, detail = problem.partition(": ")
+    lines = detail.splitlines() or [""]
+    # The line that says what went wrong, not uv's or ruff's preamble.
+    detail = next((line for line in lines if re.search(r"error|Because|[A-Z]+\d{3}", line)), lines[0])
+    detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", detail)
+    detail = re.sub(r"\d+", "N", detail)
+    return f"{check}: {detail[:120]}"
+
+
+def explore(examples: int, seed: int | None, lock: bool, template: Path = REPO_ROOT) -> int:
+    import hypothesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from .answer_space import answer_sets
+    from .standin import StandinIndex
+
+    pythons = tuple(available_pythons())
+    classes: dict[str, tuple[str, dict[str, Any], bool]] = {}
+    counts: dict[str, int] = {}
+    verdicts = {"refused": 0, "accepted": 0}
+    seconds_by_verdict = {"refused": 0.0, "accepted": 0.0}
+    started = time.perf_counter()
+
+    with StandinIndex() as standin, tempfile.TemporaryDirectory(prefix="uvtt-explore-") as root:
+        run = 0
+
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(answers=answer_sets(pythons=pythons), existing=st.booleans())
+        def one(answers: dict[str, Any], existing: bool) -> None:
+            nonlocal run
+            run += 1
+            workdir = Path(root) / str(run)
+            began = time.perf_counter()
+            outcome = examine(
+                answers, workdir, standin.url, existing, lock=lock, pythons=pythons, template=template
+            )
+            seconds_by_verdict[outcome.verdict] += time.perf_counter() - began
+            shutil.rmtree(workdir, ignore_errors=True)
+            verdicts[outcome.verdict] += 1
+            for problem in outcome.problems:
+                key = failure_class(problem)
+                counts[key] = counts.get(key, 0) + 1
+                if key not in classes or len(repr(answers)) < len(repr(classes[key][1])):
+                    classes[key] = (problem, answers, existing)
+            if run % 10 == 0:
+                print(f"{run} examples, {len(classes)} failure classes", file=sys.stderr, flush=True)
+
+        if seed is not None:
+            one = hypothesis.seed(seed)(one)
+        one()
+
+    seconds = time.perf_counter() - started
+    print(
+        f"{run} answer sets in {seconds:.0f} s ({seconds / max(run, 1):.1f} s each): "
+        f"{verdicts['accepted']} accepted, {verdicts['refused']} refused, {len(classes)} failure classes"
+    )
+    for verdict, count in verdicts.items():
+        if count:
+            print(f"  {verdict}: {seconds_by_verdict[verdict] / count:.1f} s each")
+    for key in sorted(classes, key=lambda k: -counts[k]):
+        problem, answers, existing = classes[key]
+        print(f"\n[{counts[key]}x] {key}\n  {problem[:800]}\n  answers = {answers!r}")
+        if existing:
+            print("  (rendered into an existing folder)")
+    return 1 if classes else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--examples", type=int, default=300, help="answer sets to draw (default 300)")
+    parser.add_argument("--seed", type=int, default=None, help="a fixed seed (default: random)")
+    parser.add_argument("--no-lock", action="store_true", help="skip uv lock (faster, static checks only)")
+    parser.add_argument(
+        "--template", type=Path, default=REPO_ROOT, help="the template to render (default: this checkout)"
+    )
+    args = parser.parse_args(argv)
+    return explore(args.examples, args.seed, lock=not args.no_lock, template=args.template)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
