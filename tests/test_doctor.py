@@ -19,7 +19,13 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from uv_torch_template.catalog import extra_name, load
-from uv_torch_template.matrix import BASE_ANSWERS, Combo, expected_variants, usable_releases
+from uv_torch_template.matrix import (
+    BASE_ANSWERS,
+    Combo,
+    expected_label,
+    expected_variants,
+    usable_releases,
+)
 from uv_torch_template.render import render
 
 pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
@@ -442,6 +448,19 @@ def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
     assert f"This project:  {build} (" in text and f"installed here by `{advice['command']}`" in text
 
 
+def check_installed_build(rendered, combo: Combo, platform: str) -> None:
+    """The installed torch is checked by the label the catalog gives the chosen build here."""
+    advice = rendered.doctor.report(fake_machine(rendered, platform))["advice"]
+    label = expected_label(CATALOG, advice["build"], platform)
+    for installed, matches in ((label, True), ("bogus", False)):
+        version = f"2.13.0+{installed}" if installed else "2.13.0"
+        torch = {"installed": True, "version": version, "label": installed, "devices": []}
+        torch |= {"cuda": None, "hip": None, "xpu": None}
+        data = rendered.doctor.report(fake_machine(rendered, platform, torch=torch))
+        notes = " ".join(data["advice"]["notes"])
+        assert ("is not the build" not in notes) == matches, (version, notes)
+
+
 @pytest.mark.parametrize("name", COMBOS)
 def test_advice_on_every_machine(rendered_doctor, name, subtests):
     rendered, combo = rendered_doctor(name), COMBOS[name]
@@ -451,6 +470,8 @@ def test_advice_on_every_machine(rendered_doctor, name, subtests):
         for gpu in GPUS:
             with subtests.test(platform=platform, gpu=gpu):
                 check_advice(rendered, combo, gpu, platform)
+        with subtests.test(platform=platform, installed="the right build, then a wrong one"):
+            check_installed_build(rendered, combo, platform)
     for platform in sorted(set(IDENTITY) - {p for v in expected_variants(CATALOG, combo) for p in v.builds}):
         with subtests.test(platform=platform, locked=False):
             advice = rendered.doctor.report(fake_machine(rendered, platform))["advice"]

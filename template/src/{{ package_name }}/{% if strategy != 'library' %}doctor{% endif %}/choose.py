@@ -87,8 +87,8 @@ class Choice:
 
 
 def choose(accelerator: Accelerator | None, lock_platform: str | None) -> Choice:
-    """This project's newest build here that can use the GPU, else its CPU build (preferably
-    from the extra that is CPU everywhere), with notes on what would fit better."""
+    """This project's newest build here that can use the GPU, else its CPU build (the cpu
+    extra's, where there is one), with notes on what would fit better."""
     locked = ", ".join(sorted({platform for builds in VARIANTS.values() for platform in builds}))
     if lock_platform is None:
         return Choice(None, notes=[f"This machine is none of the platforms uv locks ({locked})."])
@@ -98,8 +98,7 @@ def choose(accelerator: Accelerator | None, lock_platform: str | None) -> Choice
         choice.notes.append(f"This project's lock does not cover {lock_platform}, only {locked}.")
         return choice
     on_gpu = [v for v, b in here.items() if b not in ON_CPU and fits(b, accelerator, lock_platform)]
-    on_cpu = [v for v, b in here.items() if b == "cpu"]
-    on_cpu.sort(key=lambda v: set(VARIANTS[v].values()) != {"cpu"})
+    on_cpu = [v for v, b in here.items() if b == "cpu"]  # the cpu extra first: catalog order
     choice.variant = max(on_gpu, key=lambda v: numbers(here[v])) if on_gpu else [*on_cpu, *here][0]
     choice.build = here[choice.variant]
     choice.command = f"uv sync --extra {choice.variant}" if choice.variant else "uv sync"

@@ -91,7 +91,9 @@ def run_tool(command: Sequence[str], timeout: float = TOOL_TIMEOUT_S) -> str | N
     """Standard output of a vendor tool; None when it is missing, fails or hangs."""
     try:
         done = subprocess.run(list(command), capture_output=True, text=True, timeout=timeout)
-    except (OSError, subprocess.SubprocessError):  # not installed, or still running
+    except OSError:  # not installed (two clauses: ruff lays out a tuple per target Python)
+        return None
+    except subprocess.SubprocessError:  # still running after the timeout
         return None
     return done.stdout if done.returncode == 0 else None
 
