@@ -418,8 +418,9 @@ def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
     suggests = best != effective and best not in builds_here and not pypi_cuda
     assert ("copier update" in notes) == suggests, notes
     if suggests:
-        answer = json.loads(re.search(r"--data 'backends=(\[.*?\])'", notes).group(1))
-        extras_after = combo.strategy == "extras" or "strategy=extras" in notes
+        text, update, lock, sync = next(n for n in advice["notes"] if "copier update" in n).split("\n")
+        answer = json.loads(re.search(r"--data 'backends=(\[.*?\])'$", update).group(1))
+        extras_after = combo.strategy == "extras" or "--data strategy=extras" in update
         if combo.strategy == "extras":  # one more extra
             assert answer == [*combo.backends, best]
         elif extras_after:  # the CPU build beside the project's own, or PyPI's torch for an index
@@ -429,8 +430,13 @@ def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
                 best
             ]
         assert all(usable_releases(CATALOG, name, combo) for name in answer)
-        sync = f"`uv sync --extra {extra_name(best)}`" if extras_after else "`uv sync`"
-        assert notes.endswith(f"`uv lock`, {sync}.") or f"`uv lock`, {sync}. " in notes, notes
+        assert (lock, sync) == (
+            "uv lock",
+            f"uv sync --extra {extra_name(best)}" if extras_after else "uv sync",
+        )
+        gpu_build_used = effective not in ("cpu", "pypi") and not gpu_build_unused
+        assert text.startswith("A newer build") == gpu_build_used, text
+        assert text.startswith("The CPU build") == (best == "cpu"), text
     if gpu is None:
         assert ("MPS" if platform.startswith("macos") else "No NVIDIA, AMD or Intel GPU found") in notes
     elif best == "cpu" and not platform.startswith("macos"):

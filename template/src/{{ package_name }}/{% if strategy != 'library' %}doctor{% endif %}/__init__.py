@@ -89,11 +89,11 @@ def format_report(data: dict[str, Any]) -> str:
     ):
         if advice[key]:
             lines.append(f"{heading} {advice[key]} ({BUILDS[advice[key]]['title']}), {what}")
-    notes = [
-        textwrap.fill(note, 100, initial_indent="  - ", subsequent_indent="    ")
-        for note in advice["notes"]
-    ]
-    return "\n".join(lines + notes)
+    for note in advice["notes"]:  # the first line wrapped; commands, one a line, as they are
+        text, *commands = note.split("\n")
+        lines.append(textwrap.fill(text, 100, initial_indent="  - ", subsequent_indent="    "))
+        lines += [f"      {command}" for command in commands]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> int:

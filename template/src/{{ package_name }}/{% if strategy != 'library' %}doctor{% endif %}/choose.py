@@ -57,21 +57,17 @@ def extra_name(build: str) -> str:
     return re.sub(r"[-_.]+", "-", build).lower()
 
 
-def steps_to_add(build: str) -> str:
+def steps_to_use(build: str) -> list[str]:
     """The `copier update`, lock and sync that make `build` this project's build here."""
     backends = PROJECT["backends"]
-    if STRATEGY == "extras":
-        change, wanted = "", [*backends, build]
-    elif STRATEGY in ("platform", "single") and build != "cpu":
-        change, wanted = (
-            "",
-            [b for b in backends if b == "cpu" and STRATEGY == "platform"] + [build],
-        )
-    else:  # a CPU build beside the accelerator, or a PyPI project's first PyTorch index
+    change, wanted = "", [*backends, build]  # extras: one more
+    if STRATEGY in ("platform", "single") and build != "cpu":  # the accelerator replaced
+        wanted = [b for b in backends if b == "cpu" and STRATEGY == "platform"] + [build]
+    elif STRATEGY != "extras":  # the CPU build beside the accelerator, or PyPI's torch replaced
         change, wanted = "--data strategy=extras ", list(dict.fromkeys(["cpu", build, *backends]))
     sync = f"uv sync --extra {extra_name(build)}" if STRATEGY == "extras" or change else "uv sync"
     answer = json.dumps(wanted, separators=(",", ":"))
-    return f"`uvx copier update --defaults {change}--data 'backends={answer}'`, `uv lock`, `{sync}`"
+    return [f"uvx copier update --defaults {change}--data 'backends={answer}'", "uv lock", sync]
 
 
 @dataclass
@@ -126,19 +122,21 @@ def explain(accelerator: Accelerator | None, choice: Choice, builds_here: set[st
         if linux and accelerator and accelerator.vendor == "nvidia":
             return notes  # already a CUDA build
         build = build if linux else "cpu"
-    title = BUILDS[build]["title"]
-    if BUILDS[build]["family"] not in ON_CPU and not fits(build, accelerator, platform):
+    on_gpu = BUILDS[build]["family"] not in ON_CPU
+    if on_gpu and not fits(build, accelerator, platform):
         notes.append(
-            f"`{choice.command}` installs {build} ({title}) here, which finds no GPU it can use "
-            "on this machine: torch runs on the CPU only."
+            f"`{choice.command}` installs {build} ({BUILDS[build]['title']}) here, which finds no "
+            "GPU it can use on this machine: torch runs on the CPU only."
         )
     if best != build and best not in builds_here:
-        same_family = BUILDS[best]["family"] == BUILDS[build]["family"]
-        better = "A newer build" if same_family else "A build that suits this machine better"
-        notes.append(
-            f"{better}, {best} ({BUILDS[best]['title']}), is not among this project's. "
-            f"To add it: {steps_to_add(best)}."
-        )
+        if best == "cpu":
+            what = "The CPU build, without GPU libraries,"
+        elif on_gpu and fits(build, accelerator, platform):  # the same family, older
+            what = f"A newer build, {best} ({BUILDS[best]['title']}), also fits and"
+        else:
+            what = f"{best} ({BUILDS[best]['title']}) can use this machine's GPU and"
+        steps = "".join(f"\n{step}" for step in steps_to_use(best))
+        notes.append(f"{what} is not among this project's builds. To use it:{steps}")
     return notes
 
 
