@@ -147,7 +147,8 @@ def why_no_build_fits(accelerator: Accelerator, platform: str) -> str:
         return f"PyTorch has no {FAMILY_TITLES[family]} build for {platform}: the CPU build fits."
     if family == "cuda" and accelerator.driver:
         os_name = platform.split("-")[0]
-        oldest = min((f["driver"][os_name] for f in same if os_name in f["driver"]), key=numbers)
+        minimums = [f["driver"][os_name] for f in same if os_name in f["driver"]]
+        oldest = min(minimums, key=numbers, default="?")
         return (
             f"NVIDIA driver {accelerator.driver} is older than every CUDA build needs "
             f"(at least {oldest}): update the driver to use the GPU."
