@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from uv_torch_template.smoke import SMOKE_TORCH, install_and_test, real_torch_wheel, wheelhouses
+from uv_torch_template.smoke import (
+    DOCTOR,
+    SMOKE_PYTHON,
+    SMOKE_TORCH,
+    install_and_test,
+    real_torch_wheel,
+    wheelhouses,
+)
 from uv_torch_template.standin import StandinIndex
 
 
@@ -29,3 +36,10 @@ def test_rendered_project_installs_real_torch_and_passes_its_own_tests_and_lint(
     # computation ran against the real wheel.
     smoke_skips = [line for line in tests.splitlines() if line.startswith("SKIPPED") and "test_smoke" in line]
     assert all("GPU" in line for line in smoke_skips), smoke_skips
+    # The doctor, in the synced environment, sees the real build and finds it the one to have.
+    doctor = by_step[f"run --no-sync {DOCTOR}"]
+    assert f"torch:         {SMOKE_TORCH}+cpu (CPU build)" in doctor, doctor
+    assert "uv sync --extra cpu" in doctor and "is not the build" not in doctor, doctor
+    # And, as it warns, a plain `uv sync` removes torch.
+    assert f"- torch=={SMOKE_TORCH}+cpu" in by_step[f"sync --python {SMOKE_PYTHON}"]
+    assert list(by_step.values())[-1].strip().splitlines()[-1] == "None"  # find_spec("torch")

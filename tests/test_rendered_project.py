@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
 from fnmatch import fnmatch
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
+import jinja2
 import pytest
 import yaml
 
 from uv_torch_template.catalog import load
-from uv_torch_template.matrix import Combo, Variant, expected_variants
+from uv_torch_template.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
 from uv_torch_template.render import REPO_ROOT
 
 try:
@@ -146,14 +149,20 @@ def test_doctor_ships_with_every_strategy_but_library(rendered, name):
     project = rendered(name)
     package = COMBOS[name].answers()["package_name"]
     scripts = tomllib.loads((project / "pyproject.toml").read_text())["project"].get("scripts", {})
-    doctor = project / "src" / package / "doctor.py"
+    doctor = project / "src" / package / "doctor"
     if COMBOS[name].strategy == "library":
         assert not doctor.exists()
         assert not (project / "tests" / "test_doctor.py").exists()
         assert scripts == {}
     else:
         assert scripts == {f"{package.replace('_', '-')}-doctor": f"{package}.doctor:main"}
-        assert "def main(argv: Sequence[str] | None = None" in doctor.read_text()
+        assert sorted(path.name for path in doctor.iterdir()) == [
+            "__init__.py",
+            "__main__.py",
+            "choose.py",
+            "detect.py",
+        ]
+        assert "def main(argv: Sequence[str] | None = None" in (doctor / "__init__.py").read_text()
     assert (project / "tests" / "test_smoke.py").is_file()
 
 
@@ -329,20 +338,51 @@ def test_pre_commit_and_git_files(rendered, name):
 @pytest.mark.parametrize("name", ALL)
 def test_rendered_python_passes_ruff(rendered, name):
     project = rendered(name)
-    # torch_builds.py is checked on its own below.
     for command in (["check"], ["format", "--check"]):
-        result = run(
-            [tool("ruff"), *command, "--no-cache", "--extend-exclude", "torch_builds.py", "."], project
-        )
+        result = run([tool("ruff"), *command, "--no-cache", "."], project)
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["extras-cpu-cu130-rocm72", "single-rocm72-gitlab"])
-def test_torch_builds_passes_ruff(rendered, name):
-    project = rendered(name)
-    for command in (["check"], ["format", "--check"]):
-        result = run([tool("ruff"), *command, "--no-cache", "src"], project)
+# The macros that write torch_builds.py's data, taken from the template itself.
+TORCH_BUILDS = REPO_ROOT / "template" / "src" / "{{ package_name }}" / "torch_builds.py.jinja"
+LAYOUT_MACROS = re.search(r"\{%- macro quoted.*macro block.*?endmacro -%\}", TORCH_BUILDS.read_text(), re.S)
+
+
+def random_data(rng: random.Random, depth: int = 0) -> object:
+    """Nested dicts, lists and strings of every width around the line length, and text that
+    needs escaping (quotes, backslashes, HTML characters, non-ASCII, control characters)."""
+    kind = rng.choice(["str", "str", "none", "dict", "list"] if depth < 4 else ["str", "none"])
+    if kind == "str":
+        alphabet = "abcdefghij      ABC0123456789.-_'\"<>&\\\té—\n"
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 3, 20, 60, 85, 95, 130])))
+        return text + "🙂" if rng.random() < 0.05 else text  # beyond U+FFFF: rare, and slow to lay out
+    if kind == "none":
+        return None
+    items = range(rng.choice([0, 1, 2, 4, 9]))
+    if kind == "list":
+        return [random_data(rng, depth + 1) for _ in items]
+    return {f"key{i}-{rng.randrange(10 ** rng.randrange(1, 30))}": random_data(rng, depth + 1) for i in items}
+
+
+def test_rendered_data_is_laid_out_as_ruff_formats_it(tmp_path):
+    """Any data, laid out by the template's macros, passes ruff check and ruff format --check at
+    the rendered project's settings, and reads back as the same value."""
+    assert LAYOUT_MACROS, "the layout macros are no longer in torch_builds.py.jinja"
+    macros = jinja2.Environment(keep_trailing_newline=True).from_string(LAYOUT_MACROS.group(0)).module
+    rng = random.Random(20261123)
+    values = [random_data(rng) for _ in range(120)]
+    values += [{"a": "x" * width} for width in range(85, 100)]  # one line, or split, at the edge
+    for i, value in enumerate(values):
+        (tmp_path / f"data_{i}.py").write_text(f'"""Data."""\n{macros.block(value, 0, "DATA = ", "")}\n')
+    settings = ["--line-length", "100", "--target-version", "py310"]
+    checks = (["check", "--select", "E,F,W,I,B,UP,SIM,RUF"], ["format", "--check"])
+    for command in checks:
+        result = run([tool("ruff"), *command, *settings, "--no-cache", "--isolated", "."], tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
+    for i, value in enumerate(values):
+        namespace: dict = {}
+        exec((tmp_path / f"data_{i}.py").read_text(), namespace)
+        assert namespace["DATA"] == value
 
 
 @pytest.fixture(scope="session")
@@ -398,7 +438,9 @@ def test_rendered_doctor_tests_pass_without_torch(rendered, python_with_pytest, 
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout
 
-    report = project_python(python, project, "-m", f"{package}.doctor", "--json")
+    # As the README runs it before anything is installed: from src/, with the standard library.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    report = run([str(python), "-m", f"{package}.doctor", "--json"], project / "src", env)
     assert report.returncode == 0, report.stdout + report.stderr
     data = json.loads(report.stdout)
     assert data["torch"] == {"installed": False}
@@ -410,6 +452,87 @@ def test_rendered_doctor_tests_pass_without_torch(rendered, python_with_pytest, 
     )
     assert smoke.returncode == 1
     assert "torch is not installed" in smoke.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# The smoke test refuses a wrong build: a fake torch module stands in for GPU wheels.
+
+
+def fake_torch(version: str, cuda: str | None = None, hip: str | None = None) -> ModuleType:
+    torch = ModuleType("torch")
+    torch.__version__ = version
+    torch.version = SimpleNamespace(cuda=cuda, hip=hip, xpu=None)
+    return torch
+
+
+def load_smoke_test(project: Path, monkeypatch, torch: ModuleType) -> ModuleType:
+    """The rendered tests/test_smoke.py, importing this project's torch_builds and `torch`."""
+    package = BASE_ANSWERS["package_name"]
+    data = ModuleType(f"{package}.torch_builds")
+    exec((project / "src" / package / "torch_builds.py").read_text(), data.__dict__)
+    monkeypatch.setitem(sys.modules, package, ModuleType(package))
+    monkeypatch.setitem(sys.modules, f"{package}.torch_builds", data)
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    smoke = ModuleType("rendered_smoke_test")
+    exec(compile((project / "tests" / "test_smoke.py").read_text(), "test_smoke.py", "exec"), smoke.__dict__)
+    return smoke
+
+
+ON_LINUX_X86_64 = (sys.platform, os.uname().machine if os.name == "posix" else "") == ("linux", "x86_64")
+
+
+@pytest.mark.skipif(not ON_LINUX_X86_64, reason="the expectations below are for Linux x86_64")
+@pytest.mark.parametrize(
+    ("name", "variant", "torch", "accepted"),
+    [
+        ("extras-cpu-cu130-rocm72", "cpu", fake_torch("2.13.0+cpu"), True),
+        ("extras-cpu-cu130-rocm72", "cpu", fake_torch("2.13.0+cu130", cuda="13.0"), False),  # another extra
+        ("extras-cpu-cu130-rocm72", None, fake_torch("2.13.0+cu130", cuda="13.0"), True),
+        ("extras-cpu-cu130-rocm72", None, fake_torch("2.13.0+cu130", cuda="12.6"), False),  # wrong runtime
+        ("extras-cpu-cu130-rocm72", None, fake_torch("2.13.0+rocm7.2", hip="7.2.26015"), True),
+        ("extras-cpu-cu130-rocm72", None, fake_torch("2.13.0+rocm7.2", cuda="13.0"), False),
+        ("extras-cpu-cu130-rocm72", None, fake_torch("2.13.0+cu126", cuda="12.6"), False),  # no extra's
+        ("extras-cpu-cu130-rocm72", None, fake_torch("2.13.0", cuda="13.0"), False),  # PyPI's
+        ("single-rocm72-gitlab", None, fake_torch("2.13.0+rocm7.2", hip="7.2.26015"), True),
+        ("single-rocm72-gitlab", None, fake_torch("2.13.0+cpu"), False),
+        ("platform-cu130-py314", None, fake_torch("2.15.0+cu130", cuda="13.0"), True),
+        ("platform-cu130-py314", None, fake_torch("2.15.0+cpu"), False),  # no CPU build on Linux
+        ("pypi", None, fake_torch("2.14.1", cuda="12.8"), True),
+        ("pypi", None, fake_torch("2.14.1+cpu"), False),
+        ("pypi", None, fake_torch("2.14.1", hip="7.2.26015"), False),
+    ],
+)
+def test_smoke_test_accepts_only_the_build_asked_for(rendered, monkeypatch, name, variant, torch, accepted):
+    if variant:
+        monkeypatch.setenv("TORCH_VARIANT", variant)
+    else:
+        monkeypatch.delenv("TORCH_VARIANT", raising=False)
+    smoke = load_smoke_test(rendered(name), monkeypatch, torch)
+    refused = (pytest.fail.Exception, AssertionError)
+    try:
+        smoke.test_installed_build_is_the_one_asked_for()
+        smoke.test_runtime_matches_the_build_family()
+    except refused:
+        assert not accepted, f"the smoke test refused torch {torch.__version__}"
+    else:
+        assert accepted, f"the smoke test accepted torch {torch.__version__}"
+
+
+@pytest.mark.skipif(not ON_LINUX_X86_64, reason="the expectations below are for Linux x86_64")
+def test_smoke_test_run_by_pytest_fails_on_another_extras_build(rendered, python_with_pytest, tmp_path):
+    project = rendered("extras-cpu-cu130-rocm72")
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text(
+        '__version__ = "2.13.0+cu130"\nclass version:\n    cuda, hip, xpu = "13.0", None, None\n'
+    )
+    python = python_with_pytest(COMBOS["extras-cpu-cu130-rocm72"].python_version)
+    env = dict(os.environ, PYTHONPATH=f"src{os.pathsep}{tmp_path}")
+    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_smoke.py"]
+    command += ["-k", "installed_build or runtime"]
+    assert run(command, project, dict(env, TORCH_VARIANT="cu130")).returncode == 0
+    wrong = run(command, project, dict(env, TORCH_VARIANT="cpu"))
+    assert wrong.returncode == 1
+    assert "torch 2.13.0+cu130 is installed; this project expects +cpu here" in wrong.stdout
 
 
 # --------------------------------------------------------------------------------------------

@@ -132,10 +132,12 @@ def test_removing_a_backend_leaves_nothing_behind(template_repo, tmp_path):
         assert not [t for t in ("rocm7.2", "rocm7-2", "ROCm 7.2", "triton-rocm") if t in text], name
     # torch_builds.py still lists rocm7.2 among the builds the doctor may suggest adding, but not
     # among the project's own.
-    builds: dict = {}
-    exec((project / "src" / "demo_project" / "torch_builds.py").read_text(), builds)
-    assert "rocm7.2" not in builds["PROJECT_BACKENDS"] and "rocm7.2" not in builds["BACKENDS"]
-    assert "rocm7.2" in builds["CATALOG_BACKENDS"]
+    namespace: dict = {}
+    exec((project / "src" / "demo_project" / "torch_builds.py").read_text(), namespace)
+    data = namespace["PROJECT"]
+    assert "rocm7.2" not in data["backends"]
+    assert all("rocm7.2" not in builds.values() for builds in data["variants"].values())
+    assert "rocm7.2" in data["builds"]
 
 
 def test_users_work_survives_a_template_release(template_repo, tmp_path):

@@ -23,6 +23,7 @@ from .uvrun import UvResult, run_uv
 SMOKE_TORCH = "2.13.0"
 SMOKE_PYTHON = "3.11"
 SMOKE_COMBO = Combo("extras", ("cpu",), "2.13", python_version=SMOKE_PYTHON)
+DOCTOR = SMOKE_COMBO.answers()["package_name"].replace("_", "-") + "-doctor"
 
 
 def wheelhouses() -> list[Path]:
@@ -68,6 +69,10 @@ def install_and_test(project: Path, index_url: str) -> list[UvResult]:
         ("run", "--extra", "cpu", "--no-sync", "pytest", "-q", "-rs"),
         ("run", "--extra", "cpu", "--no-sync", "ruff", "check", "."),
         ("run", "--extra", "cpu", "--no-sync", "ruff", "format", "--check", "."),
+        ("run", "--no-sync", DOCTOR),
+        # What the doctor says of uv: a plain `uv sync` (no --extra) removes torch.
+        ("sync", "--python", SMOKE_PYTHON),
+        ("run", "--no-sync", "python", "-c", "import importlib.util as u; print(u.find_spec('torch'))"),
     ]
     results = []
     for step in steps:
