@@ -253,3 +253,15 @@ def test_without_metadata_files_small_wheels_are_read_instead():
     with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
         drifts = [str(d) for d in survey_backend(CATALOG, NoSidecars(index.url), "xpu")]
     assert drifts == ["xpu torch 2.13: companion: catalog says triton-xpu 3.7.2, index has triton-xpu 3.7.9"]
+
+
+def test_a_release_served_under_another_label_is_named_as_a_label_drift():
+    def change(raw):  # the stand-in serves cu126's wheels labelled +cu126x
+        raw["backends"]["cu126"]["label"] = "cu126x"
+
+    with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
+        drifts = {str(d) for d in survey_backend(CATALOG, Reader(index.url), "cu126")}
+    assert drifts == {
+        f"cu126 torch {release}: label: catalog says +cu126, index has +cu126x"
+        for release in CATALOG.backends["cu126"].torch
+    }
