@@ -219,6 +219,7 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
 
     def change(raw):
         raw["backends"]["xpu"]["torch"].remove("2.12")
+        raw["backends"]["xpu"]["only_patches"] = {"2.14": ["2.14.1"]}  # 2.14.0 no longer served
         release = next(r for r in raw["releases"] if r["torch"] == "2.11")
         release["companions"]["xpu"]["version"] = "3.7.9"
         release["torchvision"] = "0.26.9"
@@ -228,8 +229,8 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     copy_path.write_text(original, encoding="utf-8")
     with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
         before = survey_backend(CATALOG, Reader(index.url), "xpu")
-        assert {d.fact for d in before} == {"release", "companion", "torchvision"}
-        assert write_drifts(before, index.url, copy_path) == 3
+        assert {d.fact for d in before} == {"release", "version", "companion", "torchvision"}
+        assert write_drifts(before, index.url, copy_path) == 4
         written = load(copy_path)
         assert survey_backend(written, Reader(index.url), "xpu") == []
     comments = [line.strip() for line in original.splitlines() if line.strip().startswith("#")]
@@ -237,6 +238,7 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     assert all(comment in after for comment in comments)
     assert after.count("[survey ") == 2  # the xpu backend and the 2.11 release
     assert "2.12" not in written.backends["xpu"].torch
+    assert written.backends["xpu"].versions_of("2.14") == ("2.14.1",)
 
 
 class NoSidecars(Reader):
