@@ -28,12 +28,12 @@ REFUSALS = {
     "retired-backend": (
         {"backends": ["cu128"], "torch_version": "2.13"},
         "backends",
-        "cu128 wheels stop at torch 2.11; choose cu126/cu130/cu132 or torch_version <= 2.11",
+        "cu128 wheels stop at torch 2.11; choose cu126/cu129/cu130/cu132 or torch_version <= 2.11",
     ),
     "retired-rocm": (
         {"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"},
         "backends",
-        "choose rocm7.1/rocm7.2",
+        "choose rocm7.1/rocm7.14/rocm7.2",
     ),
     "torchaudio-after-2.11": (
         {"torch_packages": ["torchaudio"], "torch_version": "2.12"},
@@ -44,11 +44,6 @@ REFUSALS = {
         {"torch_packages": ["torchaudio"], "torch_version": "2.9", "backends": ["cpu", "cu132"]},
         "torch_packages",
         "choose cu126/cu128/cu130 instead of cu132",
-    ),
-    "torchvision-not-paired-yet": (
-        {"torch_packages": ["torchvision"], "torch_version": "2.15"},
-        "torch_packages",
-        "choose torch_version <= 2.14",
     ),
     "platform-two-accelerators": (
         {"strategy": "platform", "backends": ["cu130", "rocm7.2"]},

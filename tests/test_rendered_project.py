@@ -48,7 +48,11 @@ COMBOS = {
         "extras", ("cu126", "cu130", "rocm7.1"), "2.10", python_version="3.10", ci="gitlab"
     ),
     "extras-every-backend": Combo(
-        "extras", tuple(CATALOG.backends), "2.9", python_version="3.11", torch_packages=("torchvision",)
+        "extras",
+        tuple(CATALOG.backends),
+        CATALOG.releases[0].torch,  # the oldest floor: every backend carries a release above it
+        python_version="3.11",
+        torch_packages=("torchvision",),
     ),
     "platform-xpu-no-ci": Combo("platform", ("xpu",), "2.12", torch_packages=("torchvision",), ci="none"),
     "platform-cu130-py314": Combo("platform", ("cpu", "cu130"), "2.15", python_version="3.14"),

@@ -219,6 +219,7 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
 
     def change(raw):
         raw["backends"]["xpu"]["torch"].remove("2.12")
+        raw["backends"]["xpu"]["only_patches"] = {"2.14": ["2.14.1"]}  # 2.14.0 no longer served
         release = next(r for r in raw["releases"] if r["torch"] == "2.11")
         release["companions"]["xpu"]["version"] = "3.7.9"
         release["torchvision"] = "0.26.9"
@@ -228,8 +229,8 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     copy_path.write_text(original, encoding="utf-8")
     with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
         before = survey_backend(CATALOG, Reader(index.url), "xpu")
-        assert {d.fact for d in before} == {"release", "companion", "torchvision"}
-        assert write_drifts(before, index.url, copy_path) == 3
+        assert {d.fact for d in before} == {"release", "version", "companion", "torchvision"}
+        assert write_drifts(before, index.url, copy_path) == 4
         written = load(copy_path)
         assert survey_backend(written, Reader(index.url), "xpu") == []
     comments = [line.strip() for line in original.splitlines() if line.strip().startswith("#")]
@@ -237,6 +238,7 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     assert all(comment in after for comment in comments)
     assert after.count("[survey ") == 2  # the xpu backend and the 2.11 release
     assert "2.12" not in written.backends["xpu"].torch
+    assert written.backends["xpu"].versions_of("2.14") == ("2.14.1",)
 
 
 class NoSidecars(Reader):
@@ -253,3 +255,15 @@ def test_without_metadata_files_small_wheels_are_read_instead():
     with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
         drifts = [str(d) for d in survey_backend(CATALOG, NoSidecars(index.url), "xpu")]
     assert drifts == ["xpu torch 2.13: companion: catalog says triton-xpu 3.7.2, index has triton-xpu 3.7.9"]
+
+
+def test_a_release_served_under_another_label_is_named_as_a_label_drift():
+    def change(raw):  # the stand-in serves cu126's wheels labelled +cu126x
+        raw["backends"]["cu126"]["label"] = "cu126x"
+
+    with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
+        drifts = {str(d) for d in survey_backend(CATALOG, Reader(index.url), "cu126")}
+    assert drifts == {
+        f"cu126 torch {release}: label: catalog says +cu126, index has +cu126x"
+        for release in CATALOG.backends["cu126"].torch
+    }

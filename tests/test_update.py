@@ -3,7 +3,7 @@ meet a retired answer, and lose nothing the user wrote.
 
 The template under test is a tagged git copy of this one, the way users meet it: v1.0.0 is the
 working tree, v1.1.0 a release that changes a line users rarely touch, v1.2.0 a release that
-retires torch 2.9.
+retires torch 2.6, the oldest release.
 """
 
 from __future__ import annotations
@@ -68,12 +68,12 @@ def template_repo(tmp_path_factory) -> Path:
 
     catalog = repo / "catalog.yml"
     text = catalog.read_text()
-    marker = '  - torch: "2.9"\n'
+    marker = '  - torch: "2.6"\n'
     assert marker in text
     catalog.write_text(
         text.replace(marker, marker + "    retired: wheels are no longer published for it\n", 1)
     )
-    commit_all(repo, "v1.2.0: retire torch 2.9")
+    commit_all(repo, "v1.2.0: retire torch 2.6")
     git(repo, "tag", "v1.2.0")
     return repo
 
@@ -207,24 +207,25 @@ def test_uv_lock_on_update_is_stale_until_relocked_and_then_carries_the_new_back
 
 def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
     project = rendered(
-        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9", backends=["cpu", "rocm6.4"]
+        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.6", backends=["cpu", "rocm6.1"]
     )
     with pytest.raises(
         ValueError,
-        match=r"'torch_version'.*torch 2\.9 is no longer supported.*choose torch_version 2\.10 or newer",
+        match=r"'torch_version'.*torch 2\.6 is no longer supported.*choose torch_version 2\.7 or newer",
     ):
         update(project, "v1.2.0")
     with pytest.raises(
-        ValueError, match=r"'backends'.*rocm6\.4 wheels stop at torch 2\.9; choose rocm7\.0/rocm7\.1/rocm7\.2"
+        ValueError,
+        match=r"'backends'.*rocm6\.1 wheels stop at torch 2\.6; choose rocm6\.2\.4/rocm6\.3/rocm6\.4",
     ):
-        update(project, "v1.2.0", torch_version="2.10")
+        update(project, "v1.2.0", torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
-    update(project, "v1.2.0", torch_version="2.10", backends=["cpu", "rocm7.2"])
-    assert "rocm7.2" in (project / ".copier-answers.yml").read_text()
+    update(project, "v1.2.0", torch_version="2.7", backends=["cpu", "rocm6.3"])
+    assert "rocm6.3" in (project / ".copier-answers.yml").read_text()
 
 
 def test_a_retired_answer_on_the_command_line_ends_with_the_advice(template_repo, tmp_path):
-    project = rendered(template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9")
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", torch_version="2.6")
     result = subprocess.run(
         [sys.executable, "-m", "copier", "update", "--defaults", "--vcs-ref", "v1.2.0", str(project)],
         capture_output=True,
@@ -235,7 +236,7 @@ def test_a_retired_answer_on_the_command_line_ends_with_the_advice(template_repo
     )
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
-    assert "torch_version" in last_line and "choose torch_version 2.10 or newer" in last_line
+    assert "torch_version" in last_line and "choose torch_version 2.7 or newer" in last_line
 
 
 def test_pytest_copie_update_from_an_older_tag_to_head(copie, template_repo):

@@ -65,13 +65,28 @@ def write_drifts(drifts: list[Any], index_url: str, path: Path = CATALOG_PATH) -
             companion = CommentedMap(drift.value)
             companion.fa.set_flow_style()
             release.setdefault("companions", CommentedMap())[backend["family"]] = companion
+        elif drift.fact == "version" and backend is not None and release is not None and drift.value:
+            known = [str(p["version"]) for p in release.get("patches") or ()] + [str(release["version"])]
+            if not set(drift.value) <= set(known):
+                print(
+                    f"not written (a patch the catalog lacks: add it to `patches`): {drift}", file=sys.stderr
+                )
+                continue
+            table = backend.setdefault("only_patches", CommentedMap())
+            table.fa.set_flow_style()
+            if drift.value == known:
+                table.pop(drift.release, None)
+            else:
+                table[DoubleQuotedScalarString(drift.release)] = _flow(drift.value, quoted=False)
+            if not table:
+                del backend["only_patches"]
         elif drift.fact == "platforms" and backend is not None and drift.release:
             table = backend.setdefault("release_platforms", CommentedMap())
             table[DoubleQuotedScalarString(drift.release)] = _flow(drift.value, quoted=False)
         else:
             print(f"not written (needs a person): {drift}", file=sys.stderr)
             continue
-        if drift.fact in ("release", "platforms"):
+        if drift.fact in ("release", "platforms", "version"):
             _stamp(backend, "title", stamp)
         else:
             _stamp(release, "torch", stamp)

@@ -179,11 +179,14 @@ def lock_matrix(
         Combo("extras", ("cpu", "cu126", "cu130", "cu132"), "2.12", torch_packages=("torchvision",)),
         Combo("extras", ("cpu", "rocm7.1", "rocm7.2"), "2.11", torch_packages=("torchvision", "torchaudio")),
         Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13", python_version="3.11"),
-        Combo("extras", tuple(catalog.backends), oldest, python_version=lowest, tags=("all-backends",)),
         Combo(
             "extras", tuple(catalog.backends), oldest, torch_packages=("torchvision",), tags=("all-backends",)
         ),
     ]
+    if exhaustive:  # all backends at once is the costliest lock: the suite locks it once
+        combos.append(
+            Combo("extras", tuple(catalog.backends), oldest, python_version=lowest, tags=("all-backends",))
+        )
 
     # Each lock platform on its own, with every backend that has wheels there.
     for platform in ALL_PLATFORMS:

@@ -219,9 +219,15 @@ def survey_backend(catalog: Catalog, reader: Reader, name: str) -> list[Drift]:
     backend = catalog.backends[name]
     known = [r.torch for r in catalog.releases]
     oldest = release_key(known[0])
-    torch_files = _builds(backend, reader.project(backend.index, "torch"))
-    if not torch_files:
+    served = reader.project(backend.index, "torch")
+    torch_files = _builds(backend, served)
+    if not served:
         return [Drift(name, None, "backend", "an index with torch wheels", "none")]
+    # Builds of a release under another label than the catalog's (or none): named as a label drift.
+    foreign: dict[str, set[str]] = defaultdict(set)
+    for file in served:
+        if file not in torch_files and not (file.version.is_prerelease or file.version.is_devrelease):
+            foreign[_minor(file.version)].add(f"+{file.version.local}" if file.version.local else "no label")
 
     by_release: dict[str, list[File]] = defaultdict(list)
     for file in torch_files:
@@ -230,7 +236,14 @@ def survey_backend(catalog: Catalog, reader: Reader, name: str) -> list[Drift]:
     drifts: list[Drift] = []
     carried = set(backend.torch)
     for release in sorted(set(by_release) | carried, key=release_key):
-        if release not in by_release:
+        if release not in by_release and foreign.get(release):
+            expected = sorted(
+                {f"+{backend.label_on(p)}" if backend.label_on(p) else "no label" for p in backend.platforms}
+            )
+            drifts.append(
+                Drift(name, release, "label", ", ".join(expected), ", ".join(sorted(foreign[release])))
+            )
+        elif release not in by_release:
             drifts.append(Drift(name, release, "release", "carried", "none (lost)", value=False))
         elif release not in carried:
             found = max(f.version.public for f in by_release[release])
