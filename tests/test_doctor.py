@@ -35,8 +35,12 @@ PACKAGE = BASE_ANSWERS["package_name"]
 COMBOS = {
     "extras-4": Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13"),
     "extras-no-cpu": Combo("extras", ("cu126", "cu130", "rocm7.1"), "2.10", python_version="3.10"),
-    "extras-every-backend": Combo(
-        "extras", tuple(CATALOG.backends), "2.9", python_version="3.11", torch_packages=("torchvision",)
+    "extras-every-backend": Combo(  # the oldest floor: every backend carries a release above it
+        "extras",
+        tuple(CATALOG.backends),
+        CATALOG.releases[0].torch,
+        python_version="3.11",
+        torch_packages=("torchvision",),
     ),
     "platform-cpu-cu130": Combo("platform", ("cpu", "cu130"), "2.13"),
     "platform-xpu": Combo("platform", ("xpu",), "2.12", lock_platforms=("linux-x86_64", "windows-x86_64")),

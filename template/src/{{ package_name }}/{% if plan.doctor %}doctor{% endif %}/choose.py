@@ -14,6 +14,7 @@ from ..torch_builds import PROJECT
 from .detect import Accelerator
 
 BUILDS, VARIANTS, STRATEGY = PROJECT["builds"], PROJECT["variants"], PROJECT["strategy"]
+DOES = PROJECT["does"]  # the strategy's flags: extras, one_backend, one_accelerator
 FAMILY_OF_VENDOR = {"nvidia": "cuda", "amd": "rocm", "intel": "xpu"}
 FAMILY_TITLES = {"cuda": "CUDA", "rocm": "ROCm", "xpu": "Intel XPU"}
 ON_CPU = ("cpu", "pypi")  # the families that need no GPU
@@ -61,11 +62,12 @@ def steps_to_use(build: str) -> list[str]:
     """The `copier update`, lock and sync that make `build` this project's build here."""
     backends = PROJECT["backends"]
     change, wanted = "", [*backends, build]  # extras: one more
-    if STRATEGY in ("platform", "single") and build != "cpu":  # the accelerator replaced
-        wanted = [b for b in backends if b == "cpu" and STRATEGY == "platform"] + [build]
-    elif STRATEGY != "extras":  # the CPU build beside the accelerator, or PyPI's torch replaced
+    one_build = DOES["one_backend"] or DOES["one_accelerator"]
+    if one_build and build != "cpu":  # the accelerator replaced
+        wanted = [b for b in backends if b == "cpu" and DOES["one_accelerator"]] + [build]
+    elif not DOES["extras"]:  # the CPU build beside the accelerator, or PyPI's torch replaced
         change, wanted = "--data strategy=extras ", list(dict.fromkeys(["cpu", build, *backends]))
-    sync = f"uv sync --extra {extra_name(build)}" if STRATEGY == "extras" or change else "uv sync"
+    sync = f"uv sync --extra {extra_name(build)}" if DOES["extras"] or change else "uv sync"
     answer = json.dumps(wanted, separators=(",", ":"))
     return [f"uvx copier update --defaults {change}--data 'backends={answer}'", "uv lock", sync]
 
