@@ -256,12 +256,12 @@ def test_pytest_copie_update_from_an_older_tag_to_head(copie, template_repo):
 
 
 def test_data_for_another_question_leaves_the_guard_on(template_repo, tmp_path):
-    """`--data ci=github` once turned the guard off and moved a torch 2.9 + rocm6.4 project to
-    torch 2.13 + [cpu, cu130] without a word."""
+    """`--data ci=github` once turned the guard off and moved a project on a retired torch and
+    ROCm to torch 2.13 + [cpu, cu130] without a word."""
     project = rendered(
-        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.9", backends=["cpu", "rocm6.4"]
+        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.6", backends=["cpu", "rocm6.1"]
     )
-    with pytest.raises(ValueError, match=r"'torch_version'.*choose torch_version 2\.10 or newer"):
+    with pytest.raises(ValueError, match=r"'torch_version'.*choose torch_version 2\.7 or newer"):
         update(project, "v1.2.0", ci="github")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
 

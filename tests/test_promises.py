@@ -1,0 +1,101 @@
+"""Promises of the rendered project that only a broken copy would show: each test here fails when
+the promise is taken out of the template (required-environments, --locked, the update advice,
+the weekly cadence).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from uv_torch_template.catalog import load, load_raw, parse
+from uv_torch_template.matrix import Combo
+from uv_torch_template.render import render
+from uv_torch_template.standin import StandinIndex
+from uv_torch_template.uvrun import run_uv
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
+    pytest.mark.filterwarnings("ignore::copier.errors.MissingFileWarning"),
+]
+
+CATALOG = load()
+NEWEST = CATALOG.backends["cu130"].torch[-1]
+GITHUB_CI = Path(".github") / "workflows" / "ci.yml"
+
+
+def _without_aarch64_wheels(backend: str, release: str):
+    """The catalog, but `backend` serves no Linux aarch64 wheel of `release`."""
+    raw = copy.deepcopy(load_raw())
+    platforms = [p for p in CATALOG.backends[backend].platforms_for(release) if p != "linux-aarch64"]
+    raw["backends"][backend].setdefault("release_platforms", {})[release] = platforms
+    return parse(raw)
+
+
+@pytest.mark.lock
+def test_required_environments_fail_the_lock_where_a_platform_lacks_its_wheel(tmp_path):
+    """Without required-environments uv locks happily and `uv sync` fails later on a colleague's
+    aarch64 machine; with it, `uv lock` fails now and names the platform."""
+    combo = Combo("extras", ("cu130",), NEWEST, lock_platforms=("linux-x86_64", "linux-aarch64"))
+    with StandinIndex(wheelhouses=[], catalog=_without_aarch64_wheels("cu130", NEWEST)) as index:
+        project = render(combo.answers(index_url=index.url), tmp_path / "project")
+        refused = run_uv(project, "lock")
+        assert refused.returncode != 0
+        assert "aarch64" in refused.output, refused.output
+
+        pyproject = project / "pyproject.toml"
+        text, dropped = re.subn(r"\nrequired-environments = \[[^\]]*\]", "", pyproject.read_text())
+        assert dropped == 1
+        pyproject.write_text(text)
+        assert run_uv(project, "lock").returncode == 0, "without it the broken lock goes unnoticed"
+
+
+def _ci_commands(project: Path) -> list[str]:
+    """Every shell command of the rendered CI, GitHub's or GitLab's."""
+    commands = []
+    github = project / GITHUB_CI
+    if github.exists():
+        for job in yaml.safe_load(github.read_text())["jobs"].values():
+            commands += [step["run"] for step in job["steps"] if "run" in step]
+    gitlab = project / ".gitlab-ci.yml"
+    if gitlab.exists():
+        for job in yaml.safe_load(gitlab.read_text()).values():
+            if isinstance(job, dict):
+                commands += [line for key in ("before_script", "script") for line in job.get(key, [])]
+    return commands
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+@pytest.mark.parametrize(
+    "combo",
+    [
+        Combo("extras", ("cpu", "cu130", "rocm7.2"), "2.13"),
+        Combo("platform", ("cpu", "cu130"), "2.13"),
+        Combo("pypi", (), "2.13"),
+        Combo("library", (), "2.13"),
+    ],
+    ids=lambda combo: combo.strategy,
+)
+def test_every_sync_in_ci_is_locked(tmp_path, combo, ci):
+    """CI installs exactly uv.lock: a `uv sync` without --locked would re-resolve and pass with a
+    lock that no longer matches pyproject.toml."""
+    project = render({**combo.answers(), "ci": ci}, tmp_path / "project")
+    syncs = [command for command in _ci_commands(project) if command.startswith("uv sync")]
+    assert syncs, "the CI installs the project somewhere"
+    assert all("--locked" in command.split() for command in syncs), syncs
+
+
+def test_template_update_check_is_weekly_and_advises_update_never_recopy(tmp_path):
+    project = render(Combo("extras", ("cpu",), "2.13").answers(), tmp_path / "project")
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "template-update.yml").read_text())
+    (schedule,) = workflow[True]["schedule"]  # PyYAML reads `on:` as True
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert minute.isdigit() and hour.isdigit() and (day, month) == ("*", "*") and weekday.isdigit()
+    script = "\n".join(step.get("run", "") for step in workflow["jobs"]["check-update"]["steps"])
+    assert "copier update" in script
+    # recopy renders afresh and drops the user's edits; update merges them.
+    assert "recopy" not in script and "--overwrite" not in script
