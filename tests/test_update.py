@@ -210,11 +210,11 @@ def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"'torch_version'.*torch 2\.9 is no longer supported.*choose torch_version 2\.10 or newer",
+        match=r"'torch_version'.*choose torch_version 2\.10 or newer: torch 2\.9 is no longer supported",
     ):
         update(project, "v1.2.0")
     with pytest.raises(
-        ValueError, match=r"'backends'.*rocm6\.4 wheels stop at torch 2\.9; choose rocm7\.0/rocm7\.1/rocm7\.2"
+        ValueError, match=r"'backends'.*choose rocm7\.0/rocm7\.1/rocm7\.2: rocm6\.4 wheels stop at torch 2\.9"
     ):
         update(project, "v1.2.0", torch_version="2.10")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
