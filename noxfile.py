@@ -12,6 +12,7 @@
     nox -s lock -- --standin             ... against the offline stand-in
     nox -s smoke                         a CPU project, uv sync'ed with a real torch, its own tests
     nox -s bench                         render and lock times, uv.lock growth
+    nox -s interactive                   every Python x torch x strategy through the prompts
 
 The matrix comes from catalog.yml through uv_torch_template.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
@@ -83,6 +84,16 @@ def bench(session: nox.Session) -> None:
     """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
     _install(session)
     session.run("python", "-m", "uv_torch_template.sessions", "bench", *session.posargs, env=ENV)
+
+
+@nox.session
+def interactive(session: nox.Session) -> None:
+    """`copier copy` answered through a pseudo-terminal for every Python x torch x strategy (the
+    default suite walks a few of these paths)."""
+    _install(session)
+    session.run(
+        "pytest", "tests/test_interactive.py", *session.posargs, env={**ENV, "UVT_INTERACTIVE_ALL": "1"}
+    )
 
 
 if __name__ == "__main__":
