@@ -105,9 +105,8 @@ def test_next_steps_are_printed_after_copy(tmp_path, capsys):
     def after_copy(destination: Path, **answers) -> str:
         with warnings.catch_warnings():  # rendering from a working tree with uncommitted changes
             warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
-            copier.run_copy(
-                str(REPO_ROOT), str(destination), data={**BASE_ANSWERS, **answers}, defaults=True, unsafe=False
-            )
+            data = {**BASE_ANSWERS, **answers}
+            copier.run_copy(str(REPO_ROOT), str(destination), data=data, defaults=True, unsafe=False)
         return capsys.readouterr().err
 
     extras = after_copy(tmp_path / "a", strategy="extras", backends=["cpu", "cu130"])
