@@ -18,6 +18,7 @@
     nox -s bench                         render and lock times, uv.lock growth
     nox -s explore                       the generative test's long run: 300 random answer sets
     nox -s explore -- --examples N --seed S   ... another budget, a fixed seed (--no-lock: faster)
+    nox -s interactive                   every Python x torch x strategy through the prompts
 
 The matrix comes from catalog.yml through uv_torch_template.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
@@ -106,6 +107,16 @@ def explore(session: nox.Session) -> None:
     draws a few: every failure class, each with its smallest answer set; exits non-zero on any."""
     _install(session)
     session.run("python", "-m", "uv_torch_template.explore", *session.posargs, env=ENV)
+
+
+@nox.session
+def interactive(session: nox.Session) -> None:
+    """`copier copy` answered through a pseudo-terminal for every Python x torch x strategy (the
+    default suite walks a few of these paths)."""
+    _install(session)
+    session.run(
+        "pytest", "tests/test_interactive.py", *session.posargs, env={**ENV, "UVT_INTERACTIVE_ALL": "1"}
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ REFUSALS = {
     "retired-backend": (
         {"backends": ["cu128"], "torch_version": "2.13"},
         "backends",
-        "cu128 wheels stop at torch 2.11; choose cu126/cu129/cu130/cu132 or torch_version <= 2.11",
+        "choose cu126/cu129/cu130/cu132 or torch_version <= 2.11: cu128 wheels stop at torch 2.11",
     ),
     "retired-rocm": (
         {"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"},

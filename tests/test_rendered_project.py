@@ -131,8 +131,9 @@ def load_yaml(path: Path) -> dict:
 def test_ci_files_follow_the_ci_answer(rendered, name):
     project, ci = rendered(name), COMBOS[name].ci
     workflows = project / ".github" / "workflows"
+    publish = ["publish.yml"] if COMBOS[name].strategy == "library" else []
     assert sorted(p.name for p in workflows.glob("*")) == (
-        ["ci.yml", "template-update.yml"] if ci == "github" else []
+        sorted(["ci.yml", "template-update.yml", *publish]) if ci == "github" else []
     )
     assert (project / ".github").exists() == (ci == "github")
     assert (project / ".gitlab-ci.yml").exists() == (ci == "gitlab")
@@ -201,7 +202,9 @@ def test_github_jobs_hold_least_privilege(rendered, name):
         workflow = load_yaml(path)
         assert workflow["permissions"] == {}, path.name
         for job_name, job in workflow["jobs"].items():
-            assert job["permissions"] == {"contents": "read"}, f"{path.name}: {job_name}"
+            # Trusted publishing: only the upload job may mint an OIDC token, and nothing else.
+            least = {"id-token": "write"} if (path.name, job_name) == ("publish.yml", "publish") else None
+            assert job["permissions"] == (least or {"contents": "read"}), f"{path.name}: {job_name}"
             for step in job["steps"]:
                 action = step.get("uses", "")
                 if action.startswith("actions/checkout@"):
@@ -603,7 +606,7 @@ def test_readme_explains_drivers_checks_and_updates(rendered, name):
     assert "uv.lock` is not a template file" in readme
     if combo.strategy == "extras":
         assert "uv run --no-sync" in readme
-        assert "Pass the same `--extra`" in readme
+        assert "repeat the `--extra` on every `uv sync`" in readme
     if combo.strategy == "library":
         assert f"Requires-Dist: torch>={combo.torch_version}" in readme
         assert "-doctor" not in readme

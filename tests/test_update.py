@@ -3,7 +3,9 @@ meet a retired answer, and lose nothing the user wrote.
 
 The template under test is a tagged git copy of this one, the way users meet it: v1.0.0 is the
 working tree, v1.1.0 a release that changes a line users rarely touch, v1.2.0 a release that
-retires torch 2.6, the oldest release.
+retires torch 2.6, the oldest release, v2.0.0 a release that moves a rendered file to a new path
+(tags, not copies of the working tree: releases are what `copier update` and `copier check-update`
+read).
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ def template_repo(tmp_path_factory) -> Path:
     )
     commit_all(repo, "v1.2.0: retire torch 2.6")
     git(repo, "tag", "v1.2.0")
+
+    # A release that moves a rendered file: the smoke test gets a new name.
+    (smoke,) = (repo / "template" / "tests").glob("test_smoke.py*")
+    git(repo, "mv", str(smoke.relative_to(repo)), str(smoke.with_name(smoke.name.replace("smoke", "build"))))
+    commit_all(repo, "v2.0.0: tests/test_smoke.py is now tests/test_build.py")
+    git(repo, "tag", "v2.0.0")
     return repo
 
 
@@ -211,12 +219,12 @@ def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"'torch_version'.*torch 2\.6 is no longer supported.*choose torch_version 2\.7 or newer",
+        match=r"'torch_version'.*choose torch_version 2\.7 or newer: torch 2\.6 is no longer supported",
     ):
         update(project, "v1.2.0")
     with pytest.raises(
         ValueError,
-        match=r"'backends'.*rocm6\.1 wheels stop at torch 2\.6; choose rocm6\.2\.4/rocm6\.3/rocm6\.4",
+        match=r"'backends'.*choose rocm6\.2\.4/rocm6\.3/rocm6\.4: rocm6\.1 wheels stop at torch 2\.6",
     ):
         update(project, "v1.2.0", torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
@@ -252,7 +260,7 @@ def test_pytest_copie_update_from_an_older_tag_to_head(copie, template_repo):
     assert updated.exit_code == 0, updated.exception
     assert '"RUF", "PT"]' in (updated.project_dir / "pyproject.toml").read_text()
     assert updated.answers["backends"] == ["cpu", "cu130"]
-    assert "_commit: v1.2.0" in (updated.project_dir / ".copier-answers.yml").read_text()
+    assert "_commit: v2.0.0" in (updated.project_dir / ".copier-answers.yml").read_text()
 
 
 def test_data_for_another_question_leaves_the_guard_on(template_repo, tmp_path):
@@ -293,3 +301,48 @@ def test_a_kept_answer_the_new_answers_refuse_stops_the_switch(template_repo, tm
         update(project, "v1.1.0", strategy="pypi", torch_version="2.13")
     update(project, "v1.1.0", strategy="pypi", torch_version="2.13", backends=["cpu", "cu130"])
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["backends"] == ["cpu", "cu130"]
+
+
+def test_an_update_across_releases_moves_a_renamed_file_and_keeps_the_users_work(template_repo, tmp_path):
+    """From a project rendered at the first tag to the newest, across a retired release and a
+    renamed file: the file moves, the user's own files survive, and their edit of the moved file
+    is in `git diff`, never silently gone."""
+    project = rendered(template_repo, tmp_path / "p", "v1.0.0", backends=["cpu", "cu130"])
+    (project / "src" / "demo_project" / "model.py").write_text("def forward(x):\n    return x\n")
+    smoke = project / "tests" / "test_smoke.py"
+    smoke.write_text(smoke.read_text() + "\n\n# Our note on the smoke test.\n")
+    commit_all(project, "our work")
+
+    update(project, "v2.0.0")
+
+    after = all_text(project)
+    assert "tests/test_build.py" in after, "the renamed file arrives under its new name"
+    assert "_commit: v2.0.0" in after[".copier-answers.yml"]
+    assert '"RUF", "PT"]' in after["pyproject.toml"], "the releases in between were applied"
+    assert after["src/demo_project/model.py"] == "def forward(x):\n    return x\n"
+    assert not [name for name, text in after.items() if "<<<<<<<" in text], "no conflict markers"
+    # Copier deletes the old path even though the user edited it, and does not carry the edit to
+    # the new one. It is not silent: the commit made before the update holds it, and the review
+    # step the README gives (`git diff`) shows it as removed lines to carry over. A release that
+    # renames a rendered file is therefore a major one, and its CHANGELOG entry says so.
+    assert "tests/test_smoke.py" not in after
+    assert "-# Our note on the smoke test." in git(project, "diff", "HEAD", "--", "tests/test_smoke.py")
+
+
+def test_an_unedited_renamed_file_leaves_no_copy_at_its_old_path(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.2.0")
+    update(project, "v2.0.0")
+    assert (project / "tests" / "test_build.py").is_file()
+    assert not (project / "tests" / "test_smoke.py").exists()
+
+
+def test_check_update_compares_the_recorded_tag_with_the_newest(template_repo, tmp_path):
+    """What the rendered weekly workflow runs: exit 2 while a newer tag exists, 0 once on it."""
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0")
+    check = [sys.executable, "-m", "copier", "check-update", "--quiet"]
+    behind = subprocess.run(check, cwd=project, env=GIT_ENV, capture_output=True, text=True, check=False)
+    assert behind.returncode == 2, behind.stdout + behind.stderr
+    update(project, "v2.0.0")
+    commit_all(project, "updated")
+    current = subprocess.run(check, cwd=project, env=GIT_ENV, capture_output=True, text=True, check=False)
+    assert current.returncode == 0, current.stdout + current.stderr
