@@ -32,6 +32,7 @@ from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_
 from uv_torch_template.explore import examine
 from uv_torch_template.project_checks import (
     expand_matrix,
+    markdown_problems,
     needs_lock,
     portable_name_problems,
     runner_problems,
@@ -175,3 +176,16 @@ def test_matrices_expand_as_github_expands_them():
         {"os": "macos-latest", "python": "3.12"},
     ]
     assert expand_matrix({"include": [{"os": "macos-latest"}]}) == [{"os": "macos-latest"}]
+
+
+def test_free_text_that_adds_markdown_structure_is_found(tmp_path):
+    plain, injected, escaped = (tmp_path / name for name in ("plain.md", "injected.md", "escaped.md"))
+    plain.write_text("# demo\n\nA plain description\n")
+    injected.write_text("# demo\n\n[click](https://evil.example) <img src=x>\n")
+    escaped.write_text("# demo\n\n\\[click\\](https://evil.example) \\<img src=x>\n")
+    found = markdown_problems(injected, plain)
+    assert len(found) == 1 and "a link" in found[0] and "inline HTML" in found[0], found
+    assert markdown_problems(escaped, plain) == []
+    heading = tmp_path / "heading.md"
+    heading.write_text("# demo\n\n# Heading\n")
+    assert "a heading" in markdown_problems(heading, plain)[0]

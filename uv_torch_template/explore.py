@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .answer_space import lock_twin_url, resolve, secrets_in
-from .project_checks import check_rendered_project, lock_problems
+from .project_checks import check_rendered_project, lock_problems, markdown_problems
 from .render import REPO_ROOT, render
 from .uvrun import available_pythons
 
@@ -101,6 +101,25 @@ def _refusal_problems(error: Exception, before: dict[str, str] | None, destinati
     return problems
 
 
+FREE_TEXT = {
+    "description": "A plain description",
+    "author_name": "Jane Doe",
+    "author_email": "jane@example.org",
+}
+_MARKDOWN_ACTIVE = re.compile(r"[\[<`]|^\s*(#|[-+*>|=~]|\d+[.)])")
+
+
+def _markdown_problems(resolved: dict[str, Any], project: Path, baseline: Path, template: Path) -> list[str]:
+    """Free text that Markdown could read as structure must not add any to README.md: compared
+    with the same answers, plain free text (rendered only when some text could matter)."""
+    plain = {name: text for name, text in FREE_TEXT.items() if name in resolved}
+    if not any(_MARKDOWN_ACTIVE.search(str(resolved[name])) for name in plain):
+        return []
+    if _render({**resolved, **plain}, baseline, template) is not None:
+        return []  # the plain twin refused: nothing to compare with
+    return markdown_problems(project / "README.md", baseline / "README.md")
+
+
 def examine(
     answers: dict[str, Any],
     workdir: Path,
@@ -133,6 +152,7 @@ def examine(
     outcome = Outcome("accepted")
     secrets = secrets_in(resolved.get("index_url"))
     outcome.problems += check_rendered_project(destination, secrets, lock=False)
+    outcome.problems += _markdown_problems(resolved, destination, workdir / "plain-text", template)
     if not lock or (fail_fast and outcome.problems):
         return outcome
     if any(problem.startswith("parse pyproject.toml") for problem in outcome.problems):
