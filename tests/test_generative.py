@@ -8,8 +8,12 @@ unsafe=False) and must end in exactly one of two ways:
 - refused: copier raises, its message names the question, and nothing was written;
 - accepted: every TOML/YAML/Python file parses, ruff check and ruff format --check pass with the
   project's own settings, the CI files pass their schemas and zizmor, no secret of the index URL
-  is written, every CI job that runs uv sync / uv run runs on a platform the lock covers, and
+  is written, every file name can be checked out on Windows, free text adds no Markdown structure
+  to the README, every CI job that runs uv sync / uv run runs on a platform the lock covers, and
   the project locks against the stand-in index and passes uv lock --check.
+
+Half the sets are rendered into a folder that already holds a file, as `copier copy` into an
+existing checkout: a refusal must leave it byte for byte as it was.
 
 The default suite runs a fixed seed and a small budget, without shrinking; UVTT_GENERATIVE_EXAMPLES
 sets the budget, UVTT_GENERATIVE_SEED a seed ("random" for a fresh one) and UVTT_GENERATIVE_SHRINK=1
@@ -21,11 +25,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
@@ -66,17 +71,24 @@ def _budget(test):
 
 
 @pytest.mark.lock
-@_budget
-@given(answers=answer_sets(pythons=PYTHONS), existing_destination=st.booleans())
-def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(
-    standin, answers: dict[str, Any], existing_destination: bool
-):
-    with tempfile.TemporaryDirectory(prefix="uvtt-generative-") as workdir:
-        outcome = examine(
-            answers, Path(workdir), standin.url, existing_destination, pythons=PYTHONS, fail_fast=True
-        )
-    note(outcome.report())
-    assert not outcome.problems, "\n".join(outcome.problems)
+def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(standin):
+    verdicts: Counter[str] = Counter()
+
+    @_budget
+    @given(answers=answer_sets(pythons=PYTHONS), existing_destination=st.booleans())
+    def judge(answers: dict[str, Any], existing_destination: bool) -> None:
+        with tempfile.TemporaryDirectory(prefix="uvtt-generative-") as workdir:
+            outcome = examine(
+                answers, Path(workdir), standin.url, existing_destination, pythons=PYTHONS, fail_fast=True
+            )
+        verdicts[outcome.verdict] += 1
+        if outcome.problems:
+            raise AssertionError(outcome.report())
+
+    judge()
+    # A template that refused everything would pass the above: most drawn sets are coherent and
+    # hostile in one question at most, so a good share of them must be accepted.
+    assert verdicts["accepted"] >= EXAMPLES // 3, dict(verdicts)
 
 
 # --------------------------------------------------------------------------------------------
