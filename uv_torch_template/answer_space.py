@@ -60,7 +60,13 @@ INSTALLED_NAMES = (
     "iniconfig",
     "packaging",
     "pygments",
+    "Torch",
+    "NumPy",
+    "typing.extensions",
 )
+# Import names the installed distributions put on sys.path beside their own (torch ships
+# torchgen and functorch; pillow is PIL; pytest is also _pytest).
+INSTALLED_IMPORT_NAMES = ("torchgen", "functorch", "PIL", "_pytest", "pkg_resources", "isympy", "nvidia")
 
 # Free text that breaks or injects into TOML, YAML, Python, Markdown and the shell if rendered
 # unescaped, or that cannot be one line at all.
@@ -193,7 +199,8 @@ def hostile_package_name() -> st.SearchStrategy[str]:
     stdlib = sorted(name for name in sys.stdlib_module_names if not name.startswith("_"))
     return st.one_of(
         st.sampled_from(stdlib),
-        st.sampled_from([name.replace("-", "_").lower() for name in INSTALLED_NAMES]),
+        st.sampled_from([name.replace("-", "_").replace(".", "_").lower() for name in INSTALLED_NAMES]),
+        st.sampled_from(INSTALLED_IMPORT_NAMES),
         st.sampled_from(sorted(keyword.kwlist)),
         st.sampled_from(["münchen", "_private", "__init__", "a" * 200, "x-y", "1abc", "", "Ab_C", "test"]),
         hostile_text(),
@@ -249,7 +256,22 @@ def hostile_index_url() -> st.SearchStrategy[str]:
         index_urls(),
         index_urls(),  # twice: most hostile URLs are well-formed ones with a part that must go
         st.sampled_from(
-            ["not a url", "https://", "http:// space/whl", "", "/whl", "download.pytorch.org/whl"]
+            [
+                "not a url",
+                "https://",
+                "http:// space/whl",
+                "",
+                "/whl",
+                "download.pytorch.org/whl",
+                "https://mirrör.example/whl",
+                "http://[::1]:8080/whl",
+                "https://mirror.example.org:99999/whl",
+                "https://MIRROR.example.org/WHL",
+                "https://mirror.example.org/whl/../simple",
+                "https://mirror.example.org/whl\n",
+                "https://mirror.example.org/wh l",
+                'https://mirror.example.org/whl"evil',
+            ]
         ),
         hostile_text(),
     )
