@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
-from uv_torch_template.explore import examine
+from uv_torch_template.judge import examine
 from uv_torch_template.project_checks import (
     expand_matrix,
     markdown_problems,
