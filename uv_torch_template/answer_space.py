@@ -66,6 +66,19 @@ INSTALLED_NAMES = (
 )
 # Import names the installed distributions put on sys.path beside their own (torch ships
 # torchgen and functorch; pillow is PIL; pytest is also _pytest).
+# Standard-library names one of the supported Pythons has and the running one may not (removed in
+# 3.12/3.13), and CPython's test modules that ruff's isort counts as standard library too.
+OTHER_STDLIB_NAMES = (
+    "distutils",
+    "imp",
+    "asynchat",
+    "asyncore",
+    "smtpd",
+    "cgi",
+    "telnetlib",
+    "xx",
+    "xxsubtype",
+)
 INSTALLED_IMPORT_NAMES = ("torchgen", "functorch", "PIL", "_pytest", "pkg_resources", "isympy", "nvidia")
 
 # Free text that breaks or injects into TOML, YAML, Python, Markdown and the shell if rendered
@@ -201,6 +214,7 @@ def hostile_package_name() -> st.SearchStrategy[str]:
         st.sampled_from(stdlib),
         st.sampled_from([name.replace("-", "_").replace(".", "_").lower() for name in INSTALLED_NAMES]),
         st.sampled_from(INSTALLED_IMPORT_NAMES),
+        st.sampled_from(OTHER_STDLIB_NAMES),
         st.sampled_from(sorted(keyword.kwlist)),
         st.sampled_from(["münchen", "_private", "__init__", "a" * 200, "x-y", "1abc", "", "Ab_C", "test"]),
         hostile_text(),
