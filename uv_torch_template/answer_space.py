@@ -462,5 +462,7 @@ def answer_sets(
     answers = {name: value for name, value in answers.items() if value is not None}
     if "hidden" in hostile:
         # Internal answers given through --data must not crash the render.
-        answers[draw(st.sampled_from(("plan", "catalog")))] = draw(st.sampled_from(({}, "x", [], None)))
+        answers[draw(st.sampled_from(("plan", "catalog", "catalog_document")))] = draw(
+            st.sampled_from(({}, "x", [], None))
+        )
     return answers

@@ -36,6 +36,7 @@ QUESTIONS = (
     "lock_platforms",
     "index_url",
     "ci",
+    "catalog_document",
     "catalog",
     "plan",
 )
