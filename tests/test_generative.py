@@ -87,8 +87,8 @@ def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(sta
 
     judge()
     # A template that refused everything would pass the above: most drawn sets are coherent and
-    # hostile in one question at most, so a good share of them must be accepted.
-    assert verdicts["accepted"] >= EXAMPLES // 3, dict(verdicts)
+    # hostile in one question at most (about half are accepted), so a fair share must be.
+    assert verdicts["accepted"] >= EXAMPLES // 5, dict(verdicts)
 
 
 # --------------------------------------------------------------------------------------------
