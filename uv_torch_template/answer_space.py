@@ -60,7 +60,26 @@ INSTALLED_NAMES = (
     "iniconfig",
     "packaging",
     "pygments",
+    "Torch",
+    "NumPy",
+    "typing.extensions",
 )
+# Import names the installed distributions put on sys.path beside their own (torch ships
+# torchgen and functorch; pillow is PIL; pytest is also _pytest).
+# Standard-library names one of the supported Pythons has and the running one may not (removed in
+# 3.12/3.13), and CPython's test modules that ruff's isort counts as standard library too.
+OTHER_STDLIB_NAMES = (
+    "distutils",
+    "imp",
+    "asynchat",
+    "asyncore",
+    "smtpd",
+    "cgi",
+    "telnetlib",
+    "xx",
+    "xxsubtype",
+)
+INSTALLED_IMPORT_NAMES = ("torchgen", "functorch", "PIL", "_pytest", "pkg_resources", "isympy", "nvidia")
 
 # Free text that breaks or injects into TOML, YAML, Python, Markdown and the shell if rendered
 # unescaped, or that cannot be one line at all.
@@ -164,11 +183,19 @@ def hostile_text() -> st.SearchStrategy[str]:
 
 
 def normal_email() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(["", "jane@example.org"]), st.emails().filter(lambda e: len(e) < 80))
+    return st.one_of(
+        st.sampled_from(["", "jane@example.org"]),
+        st.from_regex(
+            r"[a-z][a-z0-9]{0,8}([._+-][a-z0-9]{1,8})?@[a-z0-9]{1,10}\.(org|com|io|co\.uk)", fullmatch=True
+        ),
+    )
 
 
 def hostile_email() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(HOSTILE_EMAILS), hostile_text())
+    """RFC 5322 allows much that a pyproject author email had better not hold."""
+    return st.one_of(
+        st.sampled_from(HOSTILE_EMAILS), st.emails().filter(lambda e: len(e) < 80), hostile_text()
+    )
 
 
 def normal_project_name() -> st.SearchStrategy[str]:
@@ -193,7 +220,9 @@ def hostile_package_name() -> st.SearchStrategy[str]:
     stdlib = sorted(name for name in sys.stdlib_module_names if not name.startswith("_"))
     return st.one_of(
         st.sampled_from(stdlib),
-        st.sampled_from([name.replace("-", "_").lower() for name in INSTALLED_NAMES]),
+        st.sampled_from([name.replace("-", "_").replace(".", "_").lower() for name in INSTALLED_NAMES]),
+        st.sampled_from(INSTALLED_IMPORT_NAMES),
+        st.sampled_from(OTHER_STDLIB_NAMES),
         st.sampled_from(sorted(keyword.kwlist)),
         st.sampled_from(["münchen", "_private", "__init__", "a" * 200, "x-y", "1abc", "", "Ab_C", "test"]),
         hostile_text(),
@@ -249,7 +278,22 @@ def hostile_index_url() -> st.SearchStrategy[str]:
         index_urls(),
         index_urls(),  # twice: most hostile URLs are well-formed ones with a part that must go
         st.sampled_from(
-            ["not a url", "https://", "http:// space/whl", "", "/whl", "download.pytorch.org/whl"]
+            [
+                "not a url",
+                "https://",
+                "http:// space/whl",
+                "",
+                "/whl",
+                "download.pytorch.org/whl",
+                "https://mirrör.example/whl",
+                "http://[::1]:8080/whl",
+                "https://mirror.example.org:99999/whl",
+                "https://MIRROR.example.org/WHL",
+                "https://mirror.example.org/whl/../simple",
+                "https://mirror.example.org/whl\n",
+                "https://mirror.example.org/wh l",
+                'https://mirror.example.org/whl"evil',
+            ]
         ),
         hostile_text(),
     )
@@ -405,7 +449,7 @@ def answer_sets(
     """
     catalog = catalog or load()
     pythons = pythons or catalog.python_versions
-    how_many = draw(st.sampled_from((0, 0, 0, 1, 1, 1, 2, 3)))
+    how_many = draw(st.sampled_from((0, 0, 0, 0, 1, 1, 1, 2, 3)))
     hostile = set(draw(st.permutations(HOSTILE_FIELDS))[:how_many])
 
     def pick(name: str, normal: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> Any:
@@ -426,5 +470,7 @@ def answer_sets(
     answers = {name: value for name, value in answers.items() if value is not None}
     if "hidden" in hostile:
         # Internal answers given through --data must not crash the render.
-        answers[draw(st.sampled_from(("plan", "catalog")))] = draw(st.sampled_from(({}, "x", [], None)))
+        answers[draw(st.sampled_from(("plan", "catalog", "catalog_document")))] = draw(
+            st.sampled_from(({}, "x", [], None))
+        )
     return answers

@@ -192,6 +192,65 @@ def secret_problems(project: Path, secrets: Iterable[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Markdown: free text must not add structure (headings, lists, links, HTML, code) to the
+# README. Compared with the same project rendered with plain free text: escaped text adds none.
+
+_BLOCK_START = re.compile(
+    r" {0,3}(#{1,6}(?=\s|$)|[-+*](?=\s)|\d+[.)](?=\s)|>|```|~~~|<[A-Za-z!/?]|\||={3,}|-{3,})"
+)
+_ACTIVE = re.compile(r"(?<!\\)(\]\(|\[|<[A-Za-z!/?]|`|!\[)")
+
+
+def markdown_structure(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Per line: the block a line starts (heading, list item, quote, fence, HTML, table, rule)
+    and the inline constructs it holds (links, images, HTML, code), unescaped ones only."""
+    structure = []
+    for line in text.splitlines():
+        block = _BLOCK_START.match(line)
+        structure.append((block.group(1)[:3] if block else "", tuple(_ACTIVE.findall(line))))
+    return structure
+
+
+def markdown_problems(readme: Path, baseline: Path) -> list[str]:
+    """README.md has the structure of `baseline` (the same project with plain free text)."""
+    if not readme.is_file() or not baseline.is_file():
+        return []
+    got = markdown_structure(readme.read_text(encoding="utf-8"))
+    want = markdown_structure(baseline.read_text(encoding="utf-8"))
+    if len(got) != len(want):
+        return [f"markdown README.md: {len(got)} lines where plain free text gives {len(want)}"]
+    lines = readme.read_text(encoding="utf-8").splitlines()
+    return [
+        f"markdown README.md:{number}: free text turns the line into {_describe(g)} "
+        f"(plain text: {_describe(w)}): {lines[number - 1][:100]!r}"
+        for number, (g, w) in enumerate(zip(got, want, strict=True), start=1)
+        if g != w
+    ]
+
+
+def _describe(line: tuple[str, tuple[str, ...]]) -> str:
+    block, inline = line
+    names = {
+        "#": "a heading",
+        ">": "a quote",
+        "|": "a table row",
+        "```": "a code fence",
+        "~~~": "a code fence",
+    }
+    if block.startswith("<"):
+        said = ["an HTML block"]
+    elif block[:1].isdigit() or block in ("-", "+", "*"):
+        said = ["a list item"]
+    elif block.startswith(("===", "---")):
+        said = ["a heading underline or rule"]
+    else:
+        said = [names.get(block[:1] if block.startswith("#") else block, "a paragraph")]
+    kinds = {"[": "a link", "](": "a link", "![": "an image", "`": "code"}
+    said += sorted({kinds.get(token, "inline HTML") for token in inline})
+    return " with ".join(said[:1]) + (" with " + ", ".join(said[1:]) if said[1:] else "")
+
+
+# ---------------------------------------------------------------------------------------------
 # Which platforms the lock covers, and where each CI job that needs it runs.
 
 
