@@ -218,9 +218,7 @@ def parse(raw: dict[str, Any]) -> Catalog:
     releases = tuple(_release(r) for r in raw["releases"])
     table = {r.torch: r for r in releases}
     return Catalog(
-        platforms={
-            key: Platform(key=key, **value) for key, value in raw["platforms"].items()
-        },
+        platforms={key: Platform(key=key, **value) for key, value in raw["platforms"].items()},
         python_versions=tuple(raw["python_versions"]),
         releases=releases,
         backends={name: _backend(name, value, table) for name, value in raw["backends"].items()},
