@@ -6,7 +6,6 @@ update advice, the weekly cadence).
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 
 import pytest
