@@ -270,7 +270,8 @@ def normal_index_url() -> st.SearchStrategy[str | None]:
         st.sampled_from(("/whl", "/pytorch/whl")),
         st.sampled_from(("", "/")),
     )
-    return st.one_of(st.none(), st.just(f"http://{STANDIN_HOST}/whl"), plain)
+    standin = st.sampled_from((f"http://{STANDIN_HOST}/whl", f"http://{STANDIN_HOST}/whl/"))
+    return st.one_of(standin, st.none(), plain)
 
 
 def hostile_index_url() -> st.SearchStrategy[str]:
