@@ -1,5 +1,6 @@
 """A real install of a rendered project: `uv sync` with a real torch wheel, then the project's
-own tests and lint. Behind `nox -s smoke` and tests/test_real_install.py.
+own tests and lint. Behind `nox -s smoke`; tests/test_readme_commands.py does the same through the
+rendered README's own commands.
 
 Offline, the wheel comes from the wheelhouse (the folders in PIP_FIND_LINKS) through the
 stand-in index, which serves the real file in place of its stub; --online uses the real CPU index.
