@@ -7,14 +7,12 @@ Each update must merge without conflict markers and keep every line the user wro
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from copier import run_update
 
-from tests.test_update import TEMPLATE_FILES, commit_all, git
+from tests.test_update import commit_all, git, tagged_template_copy
 from uv_torch_template.matrix import BASE_ANSWERS
-from uv_torch_template.render import REPO_ROOT, render
+from uv_torch_template.render import render
 
 OUR_DEPENDENCY = '"einops>=0.8",'
 OUR_README_TEXT = "\n## Our results\n\nThe model reaches 93% on the held-out set.\n"
@@ -31,17 +29,7 @@ STEPS = {
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """This template as a tagged git repository: `copier update` reads the recorded tag."""
-    repo = tmp_path_factory.mktemp("template")
-    for name in TEMPLATE_FILES:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name)
-        else:
-            shutil.copy2(source, repo / name)
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, "v1.0.0")
-    git(repo, "tag", "v1.0.0")
-    return repo
+    return tagged_template_copy(tmp_path_factory.mktemp("template"))
 
 
 def add_our_dependency(pyproject: str) -> str:

@@ -23,6 +23,7 @@ with a random seed and collects every failure class instead of stopping at the f
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections import Counter
@@ -58,9 +59,13 @@ SHRINK = os.environ.get("UVTT_GENERATIVE_SHRINK", "0") == "1"
 PYTHONS = tuple(available_pythons())
 
 
-def _budget(test):
+# The budget is drawn in two halves, each from its own seed, so that two workers share it.
+HALVES = (0, 1)
+
+
+def _budget(test, half: int):
     test = settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES // len(HALVES),
         deadline=None,
         database=None,
         derandomize=False,
@@ -68,14 +73,15 @@ def _budget(test):
         phases=[Phase.explicit, Phase.generate, *([Phase.shrink] if SHRINK else [])],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )(test)
-    return test if SEED == "random" else seed(int(SEED))(test)
+    return test if SEED == "random" else seed(int(SEED) + half)(test)
 
 
 @pytest.mark.lock
-def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(standin):
+@pytest.mark.parametrize("half", HALVES)
+def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(standin, half):
     verdicts: Counter[str] = Counter()
 
-    @_budget
+    @functools.partial(_budget, half=half)
     @given(answers=answer_sets(pythons=PYTHONS), existing_destination=st.booleans())
     def judge(answers: dict[str, Any], existing_destination: bool) -> None:
         with tempfile.TemporaryDirectory(prefix="uvtt-generative-") as workdir:
@@ -90,7 +96,7 @@ def test_every_answer_set_is_refused_cleanly_or_renders_a_project_that_holds(sta
     print(f"{sum(verdicts.values())} answer sets: {dict(verdicts)}")  # shown with -s / -rP
     # A template that refused everything would pass the above: most drawn sets are coherent and
     # hostile in one question at most (about half are accepted), so a fair share must be.
-    assert verdicts["accepted"] >= EXAMPLES // 5, dict(verdicts)
+    assert verdicts["accepted"] >= EXAMPLES // len(HALVES) // 5, dict(verdicts)
 
 
 # --------------------------------------------------------------------------------------------

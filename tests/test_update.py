@@ -47,9 +47,8 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
-@pytest.fixture(scope="module")
-def template_repo(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("template-repo")
+def tagged_template_copy(repo: Path) -> Path:
+    """This template's working tree as a git repository whose first commit is tagged v1.0.0."""
     for name in TEMPLATE_FILES:
         source = REPO_ROOT / name
         if source.is_dir():
@@ -59,6 +58,12 @@ def template_repo(tmp_path_factory) -> Path:
     git(repo, "init", "-q", "-b", "main")
     commit_all(repo, "v1.0.0")
     git(repo, "tag", "v1.0.0")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory) -> Path:
+    repo = tagged_template_copy(tmp_path_factory.mktemp("template-repo"))
 
     pyproject = repo / "template" / "pyproject.toml.jinja"
     assert RUFF_RULES in pyproject.read_text()
