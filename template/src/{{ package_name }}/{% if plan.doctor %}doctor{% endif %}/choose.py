@@ -62,8 +62,7 @@ def steps_to_use(build: str) -> list[str]:
     """The `copier update`, lock and sync that make `build` this project's build here."""
     backends = PROJECT["backends"]
     change, wanted = "", [*backends, build]  # extras: one more
-    one_build = DOES["one_backend"] or DOES["one_accelerator"]
-    if one_build and build != "cpu":  # the accelerator replaced
+    if (DOES["one_backend"] or DOES["one_accelerator"]) and build != "cpu":  # accelerator replaced
         wanted = [b for b in backends if b == "cpu" and DOES["one_accelerator"]] + [build]
     elif not DOES["extras"]:  # the CPU build beside the accelerator, or PyPI's torch replaced
         change, wanted = "--data strategy=extras ", list(dict.fromkeys(["cpu", build, *backends]))
