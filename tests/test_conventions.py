@@ -106,7 +106,9 @@ def test_next_steps_are_printed_after_copy(tmp_path, capsys):
         with warnings.catch_warnings():  # rendering from a working tree with uncommitted changes
             warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
             data = {**BASE_ANSWERS, **answers}
-            copier.run_copy(str(REPO_ROOT), str(destination), data=data, defaults=True, unsafe=False)
+            copier.run_copy(
+                str(REPO_ROOT), str(destination), data=data, defaults=True, unsafe=False, vcs_ref="HEAD"
+            )
         return capsys.readouterr().err
 
     extras = after_copy(tmp_path / "a", strategy="extras", backends=["cpu", "cu130"])

@@ -70,7 +70,7 @@ class Prompts:
         self.transcript: list[str] = []
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "copier", "copy", str(REPO_ROOT), str(destination)],
+            ["-m", "copier", "copy", "--vcs-ref", "HEAD", str(REPO_ROOT), str(destination)],
             encoding="utf-8",
             dimensions=(60, COLUMNS),
             timeout=60,

@@ -15,7 +15,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def render(
     answers: dict[str, Any], destination: Path, template: Path | str = REPO_ROOT, **options: Any
 ) -> Path:
-    """`copier copy --defaults --data ...` with unsafe=False: a template that needed trust fails here."""
+    """`copier copy --defaults --data ...` with unsafe=False: a template that needed trust fails here.
+
+    Without a vcs_ref Copier renders the newest release tag, not what is checked out: the tests and
+    nox sessions render HEAD with its uncommitted changes, as a developer means them to.
+    """
+    options.setdefault("vcs_ref", "HEAD")
     with warnings.catch_warnings():
         # Rendering from a working tree with uncommitted changes is what a developer does here.
         warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
