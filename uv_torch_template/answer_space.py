@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from hypothesis import strategies as st
 
 from .catalog import Catalog, load
+from .matrix import Combo, usable_releases
 
 STANDIN_HOST = "<standin>"
 STRATEGIES = ("extras", "platform", "single", "pypi", "library")
@@ -351,12 +352,9 @@ def secrets_in(index_url: Any) -> list[str]:
 
 
 def _usable(catalog: Catalog, backend: str, torch: str, python: str, packages: tuple[str, ...]) -> bool:
-    return any(
-        catalog.backends[backend].carries(r.torch)
-        and python in r.python
-        and all(r.companion_version(p) for p in packages)
-        for r in catalog.releases_from(torch)
-    )
+    """The oracle's rule (matrix.usable_releases): a release of `backend` the lock may take."""
+    combo = Combo("extras", (backend,), torch, python_version=python, torch_packages=packages)
+    return bool(usable_releases(catalog, backend, combo))
 
 
 @st.composite
