@@ -20,7 +20,7 @@
     nox -s explore -- --examples N --seed S   ... another budget, a fixed seed (--no-lock: faster)
     nox -s interactive                   every Python x torch x strategy through the prompts
 
-The matrix comes from catalog.yml through uv_torch_template.matrix, the same one the tests use.
+The matrix comes from catalog.yml through uv_torch_template.expectations.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
 """
 
@@ -65,7 +65,7 @@ def lint(session: nox.Session) -> None:
 def render(session: nox.Session) -> None:
     """Render every combination into build/rendered/<combination>/ (pass --index-url to change it)."""
     _install(session)
-    session.run("python", "-m", "uv_torch_template.sessions", "render", *session.posargs, env=ENV)
+    session.run("python", "-m", "uv_torch_template.tasks.sessions", "render", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -73,7 +73,7 @@ def lock(session: nox.Session) -> None:
     """Render, uv lock and check every combination with the test suite's lock check; each
     disagreement is printed as the catalog fact it contradicts. Non-zero unless all agree."""
     _install(session)
-    session.run("python", "-m", "uv_torch_template.sessions", "lock", *session.posargs, env=ENV)
+    session.run("python", "-m", "uv_torch_template.tasks.sessions", "lock", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -81,7 +81,7 @@ def survey(session: nox.Session) -> None:
     """Read each backend's index as served (PEP 503 pages, PEP 658 metadata) and print every
     difference from catalog.yml, one line per fact; non-zero on drift, "no drift" otherwise."""
     _install(session)
-    session.run("python", "-m", "uv_torch_template.sessions", "survey", *session.posargs, env=ENV)
+    session.run("python", "-m", "uv_torch_template.tasks.sessions", "survey", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -91,14 +91,14 @@ def smoke(session: nox.Session) -> None:
     Offline this takes the wheel from PIP_FIND_LINKS through the stand-in; pass --online to use
     the real CPU index."""
     _install(session)
-    session.run("python", "-m", "uv_torch_template.smoke", *session.posargs, env=ENV)
+    session.run("python", "-m", "uv_torch_template.tasks.smoke", *session.posargs, env=ENV)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
     _install(session)
-    session.run("python", "-m", "uv_torch_template.sessions", "bench", *session.posargs, env=ENV)
+    session.run("python", "-m", "uv_torch_template.tasks.sessions", "bench", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -106,7 +106,7 @@ def explore(session: nox.Session) -> None:
     """Answer sets drawn from the whole interface with a random seed, as tests/test_generative.py
     draws a few: every failure class, each with its smallest answer set; exits non-zero on any."""
     _install(session)
-    session.run("python", "-m", "uv_torch_template.explore", *session.posargs, env=ENV)
+    session.run("python", "-m", "uv_torch_template.tasks.explore", *session.posargs, env=ENV)
 
 
 @nox.session

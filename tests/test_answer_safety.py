@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from uv_torch_template.catalog import load_raw
-from uv_torch_template.matrix import BASE_ANSWERS, Combo
-from uv_torch_template.render import render
-from uv_torch_template.uvrun import run_uv
+from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
+from uv_torch_template.harness.render import render
+from uv_torch_template.harness.uvrun import run_uv
 
 if sys.version_info >= (3, 11):
     import tomllib

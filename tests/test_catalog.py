@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from uv_torch_template import docs
+from uv_torch_template.tasks import docs
 from uv_torch_template.catalog import load, load_raw, release_key
-from uv_torch_template.render import REPO_ROOT
+from uv_torch_template.harness.render import REPO_ROOT
 
 CATALOG = load()
 
@@ -114,4 +114,4 @@ def test_copier_reads_the_same_catalog():
 
 
 def test_readme_tables_are_generated_from_the_catalog():
-    assert docs.main(["--check"]) == 0, "run: uv run python -m uv_torch_template.docs"
+    assert docs.main(["--check"]) == 0, "run: uv run python -m uv_torch_template.tasks.docs"

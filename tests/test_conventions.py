@@ -15,8 +15,8 @@ import copier
 import pytest
 import tomli
 
-from uv_torch_template.matrix import BASE_ANSWERS
-from uv_torch_template.render import REPO_ROOT, render
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.render import REPO_ROOT, render
 
 LICENSES = {
     "MIT": "Permission is hereby granted, free of charge",

@@ -19,14 +19,14 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from uv_torch_template.catalog import extra_name, load
-from uv_torch_template.matrix import (
+from uv_torch_template.expectations.matrix import (
     BASE_ANSWERS,
     Combo,
     expected_label,
     expected_variants,
     usable_releases,
 )
-from uv_torch_template.render import render
+from uv_torch_template.harness.render import render
 
 pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 

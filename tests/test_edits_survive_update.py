@@ -11,8 +11,8 @@ import pytest
 from copier import run_update
 
 from tests.test_update import commit_all, git, tagged_template_copy
-from uv_torch_template.matrix import BASE_ANSWERS
-from uv_torch_template.render import render
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.render import render
 
 OUR_DEPENDENCY = '"einops>=0.8",'
 OUR_README_TEXT = "\n## Our results\n\nThe model reaches 93% on the held-out set.\n"

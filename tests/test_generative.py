@@ -1,6 +1,6 @@
 """Every answer set from the whole interface is refused cleanly, or renders a project that holds.
 
-Answer sets are drawn by uv_torch_template.answer_space: every question of copier.yml, values
+Answer sets are drawn by uv_torch_template.harness.answer_space: every question of copier.yml, values
 from the catalog and off it, hostile free text, names that collide, index URLs with credentials,
 tokens, queries, fragments and suffixes. Each is rendered as a user does (copier copy --defaults,
 unsafe=False) and must end in exactly one of two ways:
@@ -34,16 +34,16 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from uv_torch_template.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
-from uv_torch_template.judge import examine
-from uv_torch_template.project_checks import (
+from uv_torch_template.checks.project import (
     expand_matrix,
     markdown_problems,
     needs_lock,
     portable_name_problems,
     runner_problems,
 )
-from uv_torch_template.uvrun import available_pythons
+from uv_torch_template.harness.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
+from uv_torch_template.harness.judge import examine
+from uv_torch_template.harness.uvrun import available_pythons
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),

@@ -22,7 +22,7 @@ import pexpect
 import pytest
 
 from uv_torch_template.catalog import load
-from uv_torch_template.render import REPO_ROOT
+from uv_torch_template.harness.render import REPO_ROOT
 
 CATALOG = load()
 COLUMNS = 80

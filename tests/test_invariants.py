@@ -11,7 +11,7 @@ import sys
 import yaml
 
 from uv_torch_template.catalog import load_raw
-from uv_torch_template.render import REPO_ROOT
+from uv_torch_template.harness.render import REPO_ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -2,9 +2,9 @@
 stand-in by default, `--index-url URL` for any other), and the lock installs, per extra and per
 platform, exactly the build the catalog says.
 
-The expectations come from uv_torch_template.matrix and .oracle (Python, from the catalog), not
+The expectations come from uv_torch_template.expectations.matrix and .oracle (Python, from the catalog), not
 from the template's Jinja: the two are written independently, and this test is where they meet.
-`nox -s lock` runs the same check (uv_torch_template.oracle) over the exhaustive matrix.
+`nox -s lock` runs the same check (uv_torch_template.checks.lock_check) over the exhaustive matrix.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 
 from uv_torch_template.catalog import load
-from uv_torch_template.lockfile import Lock
-from uv_torch_template.matrix import STRATEGIES, runnable_lock_matrix
-from uv_torch_template.oracle import check_lock, lock_failed
-from uv_torch_template.render import render
-from uv_torch_template.uvrun import available_pythons, run_uv
+from uv_torch_template.checks.lock_check import check_lock, lock_failed
+from uv_torch_template.checks.lockfile import Lock
+from uv_torch_template.expectations.matrix import STRATEGIES, runnable_lock_matrix
+from uv_torch_template.harness.render import render
+from uv_torch_template.harness.uvrun import available_pythons, run_uv
 
 CATALOG = load()
 PYTHONS = available_pythons()

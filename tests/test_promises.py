@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from uv_torch_template.catalog import load, load_raw, parse
-from uv_torch_template.matrix import Combo
-from uv_torch_template.render import render
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.harness.render import render
+from uv_torch_template.harness.uvrun import run_uv
 from uv_torch_template.standin import StandinIndex
-from uv_torch_template.uvrun import run_uv
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),

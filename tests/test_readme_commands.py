@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from uv_torch_template.matrix import BASE_ANSWERS
-from uv_torch_template.render import REPO_ROOT, render
-from uv_torch_template.smoke import SMOKE_TORCH, real_torch_wheel, wheelhouses
-from uv_torch_template.uvrun import uv_environment
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.render import REPO_ROOT, render
+from uv_torch_template.harness.uvrun import uv_environment
+from uv_torch_template.tasks.smoke import SMOKE_TORCH, real_torch_wheel, wheelhouses
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",

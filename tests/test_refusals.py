@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from uv_torch_template.matrix import BASE_ANSWERS
-from uv_torch_template.render import REPO_ROOT, render
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.render import REPO_ROOT, render
 
 VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "torch_version": "2.13"}
 

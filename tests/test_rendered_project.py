@@ -25,8 +25,8 @@ import pytest
 import yaml
 
 from uv_torch_template.catalog import load
-from uv_torch_template.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
-from uv_torch_template.render import REPO_ROOT
+from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
+from uv_torch_template.harness.render import REPO_ROOT
 
 try:
     import tomllib

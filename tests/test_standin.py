@@ -571,7 +571,7 @@ def test_command_line_serves_another_catalog(tmp_path):
     import yaml
 
     from uv_torch_template.catalog import load_raw
-    from uv_torch_template.survey import Reader, survey_backend
+    from uv_torch_template.checks.survey import Reader, survey_backend
 
     raw = load_raw()
     newest = raw["backends"]["cu130"]["torch"].pop()

@@ -17,13 +17,19 @@ from datetime import datetime, timezone
 import pytest
 
 from uv_torch_template.catalog import load, load_raw, parse
-from uv_torch_template.lockfile import Lock
-from uv_torch_template.matrix import Combo
-from uv_torch_template.oracle import check_lock
-from uv_torch_template.render import render
+from uv_torch_template.checks.lock_check import check_lock
+from uv_torch_template.checks.lockfile import Lock
+from uv_torch_template.checks.survey import (
+    Reader,
+    parse_project_page,
+    survey,
+    survey_backend,
+    survey_backends,
+)
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.harness.render import render
+from uv_torch_template.harness.uvrun import run_uv
 from uv_torch_template.standin import StandinIndex
-from uv_torch_template.survey import Reader, parse_project_page, survey, survey_backend, survey_backends
-from uv_torch_template.uvrun import run_uv
 
 CATALOG = load()
 SHA = "a" * 64
@@ -196,7 +202,7 @@ def test_an_index_the_catalog_lacks_is_named():
 
 @pytest.mark.parametrize("backend", ["cpu", "rocm7.2"])
 def test_survey_command_exits_on_drift_only(backend, standin, capsys, tmp_path, monkeypatch):
-    from uv_torch_template.survey import run_survey
+    from uv_torch_template.tasks.sessions import run_survey
 
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -215,7 +221,7 @@ def test_write_puts_the_indexes_facts_into_the_catalog_and_keeps_its_comments(tm
     """--write on a copy of catalog.yml: afterwards the survey of the same index finds nothing to
     report for what it wrote, and every comment line of the file is still there."""
     from uv_torch_template.catalog import CATALOG_PATH
-    from uv_torch_template.catalog_writer import write_drifts
+    from uv_torch_template.catalog.writer import write_drifts
 
     def change(raw):
         raw["backends"]["xpu"]["torch"].remove("2.12")

@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from uv_torch_template.edits import add_user_dependencies
-from uv_torch_template.lockfile import Lock
-from uv_torch_template.matrix import Combo
-from uv_torch_template.render import render
-from uv_torch_template.uvrun import run_uv
+from tests.edits import add_user_dependencies
+from uv_torch_template.checks.lockfile import Lock
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.harness.render import render
+from uv_torch_template.harness.uvrun import run_uv
 
 COMBO = Combo(
     "extras", ("cpu", "cu130"), "2.13", torch_packages=("torchvision",), lock_platforms=("linux-x86_64",)
@@ -84,7 +84,7 @@ def test_overriding_an_index_on_the_command_line_brings_the_trap_back(standin, t
 
 
 def test_unsafe_best_match_appears_nowhere_in_the_template():
-    from uv_torch_template.render import REPO_ROOT
+    from uv_torch_template.harness.render import REPO_ROOT
 
     for path in [
         *(REPO_ROOT / "template").rglob("*"),

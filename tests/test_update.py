@@ -20,10 +20,10 @@ import pytest
 import yaml
 from copier import run_update
 
-from uv_torch_template.edits import add_user_dependencies
-from uv_torch_template.matrix import BASE_ANSWERS
-from uv_torch_template.render import REPO_ROOT, render
-from uv_torch_template.uvrun import run_uv
+from tests.edits import add_user_dependencies
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.render import REPO_ROOT, render
+from uv_torch_template.harness.uvrun import run_uv
 
 GIT_ENV = {
     **os.environ,

@@ -1,4 +1,15 @@
-"""Tooling for the uv-torch-template repository itself: the catalog, the stand-in index, lock inspection.
+"""Tooling for the uv-torch-template repository itself; none of it is rendered into projects.
 
-None of this is rendered into projects; the tests, the noxfile and the docs import it.
+The package is layered; each layer imports only the ones above it:
+
+    catalog/        the model of catalog.yml (catalog/__init__.py) and its round-trip writer
+    expectations/   what each answer set must lock to, derived in Python from the catalog alone
+    checks/         judges of artefacts: a uv.lock (lock_check, lockfile), a rendered project
+                    (project), an index's pages (survey)
+    harness/        rendering and running as a user does (render, uvrun) and the generative
+                    test's answer space and judge
+    standin/        the offline stand-in for the PyTorch indexes (`python -m uv_torch_template.standin`)
+    tasks/          the nox sessions' work and maintainer commands (sessions, smoke, explore, docs)
+
+Test-only helpers live in tests/, not here.
 """

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from hypothesis import strategies as st
 
-from .catalog import Catalog, load
-from .matrix import Combo, usable_releases
+from uv_torch_template.catalog import Catalog, load
+from uv_torch_template.expectations.matrix import Combo, usable_releases
 
 STANDIN_HOST = "<standin>"
 STRATEGIES = ("extras", "platform", "single", "pypi", "library")

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .matrix import Combo
-from .render import render
-from .uvrun import UvResult, run_uv
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.harness.render import render
+from uv_torch_template.harness.uvrun import UvResult, run_uv
 
 # The real wheel this machine carries: torch 2.13.0+cpu for CPython 3.11 on Linux x86_64.
 SMOKE_TORCH = "2.13.0"
@@ -44,7 +44,7 @@ def index_for_smoke(online: bool) -> Iterator[str]:
     if online:
         yield "https://download.pytorch.org/whl"
         return
-    from .standin import StandinIndex
+    from uv_torch_template.standin import StandinIndex
 
     with StandinIndex(wheelhouses=wheelhouses()) as index:
         yield index.url
@@ -84,7 +84,7 @@ def install_and_test(project: Path, index_url: str) -> list[UvResult]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.smoke")
+    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.tasks.smoke")
     parser.add_argument(
         "--online", action="store_true", help="use the real CPU index instead of the stand-in"
     )

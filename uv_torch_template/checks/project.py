@@ -22,9 +22,9 @@ from urllib.parse import quote
 import yaml
 from packaging.markers import InvalidMarker, Marker
 
-from .catalog import load
-from .lockfile import marker_environment
-from .uvrun import run_uv
+from uv_torch_template.catalog import load
+from uv_torch_template.checks.lockfile import marker_environment
+from uv_torch_template.harness.uvrun import run_uv
 
 if sys.version_info >= (3, 11):
     import tomllib

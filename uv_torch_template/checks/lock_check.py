@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import Catalog, Release
-from .lockfile import PYPI, Lock, Resolved
-from .matrix import Combo, Variant, expected_label, expected_variants
+from uv_torch_template.catalog import Catalog, Release
+from uv_torch_template.checks.lockfile import PYPI, Lock, Resolved
+from uv_torch_template.expectations.matrix import Combo, Variant, expected_label, expected_variants
 
 TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")
 ABSENT = "absent"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Catalog, extra_name, load
-from .uvrun import available_pythons
+from uv_torch_template.catalog import Catalog, extra_name, load
+from uv_torch_template.harness.uvrun import available_pythons
 
 # The lock platforms, in the catalog's order.
 ALL_PLATFORMS = list(load().platforms)

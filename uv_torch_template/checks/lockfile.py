@@ -14,7 +14,7 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
-from .catalog import load
+from uv_torch_template.catalog import load
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -3,7 +3,7 @@
     examine(answers, workdir, standin_url) -> Outcome
 
 is what tests/test_generative.py asserts on for each drawn answer set, and what
-`python -m uv_torch_template.explore` (`nox -s explore`) runs over many of them.
+`python -m uv_torch_template.tasks.explore` (`nox -s explore`) runs over many of them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .answer_space import lock_twin_url, resolve, secrets_in
-from .project_checks import check_rendered_project, lock_problems, markdown_problems
-from .render import REPO_ROOT, render
-from .uvrun import available_pythons
+from uv_torch_template.checks.project import check_rendered_project, lock_problems, markdown_problems
+from uv_torch_template.harness.answer_space import lock_twin_url, resolve, secrets_in
+from uv_torch_template.harness.render import REPO_ROOT, render
+from uv_torch_template.harness.uvrun import available_pythons
 
 # The questions of copier.yml and the hidden answers a --data can still name: a refusal names one.
 QUESTIONS = (

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from .catalog import CATALOG_PATH, release_key
+from uv_torch_template.catalog import CATALOG_PATH, release_key
 
 
 def _yaml() -> YAML:

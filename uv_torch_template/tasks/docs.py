@@ -1,7 +1,7 @@
 """The catalog's tables in README.md, generated so that the docs cannot drift from the data.
 
-python -m uv_torch_template.docs          rewrite the tables in README.md
-python -m uv_torch_template.docs --check  exit 1 if README.md is out of date (a test runs this)
+python -m uv_torch_template.tasks.docs          rewrite the tables in README.md
+python -m uv_torch_template.tasks.docs --check  exit 1 if README.md is out of date (a test runs this)
 """
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from pathlib import Path
 
-from .catalog import Catalog, load
+from uv_torch_template.catalog import REPO_ROOT, Catalog, load
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = REPO_ROOT / "README.md"
 BEGIN, END = "<!-- catalog-tables:begin -->", "<!-- catalog-tables:end -->"
 
 
@@ -76,7 +75,8 @@ def release_table(catalog: Catalog) -> str:
 
 def tables(catalog: Catalog) -> str:
     return (
-        f"{BEGIN}\n<!-- generated from catalog.yml by `python -m uv_torch_template.docs`; do not edit -->\n\n"
+        f"{BEGIN}\n<!-- generated from catalog.yml by `python -m uv_torch_template.tasks.docs`; "
+        "do not edit -->\n\n"
         f"### Backends\n\n{backend_table(catalog)}\n\n### Torch releases\n\n{release_table(catalog)}\n{END}"
     )
 
@@ -89,14 +89,14 @@ def updated(text: str, catalog: Catalog) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.docs")
+    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.tasks.docs")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     current = README.read_text(encoding="utf-8")
     wanted = updated(current, load())
     if args.check:
         if current != wanted:
-            print("README.md's catalog tables are out of date: run python -m uv_torch_template.docs")
+            print("README.md's catalog tables are out of date: run python -m uv_torch_template.tasks.docs")
             return 1
         return 0
     README.write_text(wanted, encoding="utf-8")

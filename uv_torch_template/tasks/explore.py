@@ -1,6 +1,6 @@
 """The generative test's long run: many answer sets drawn with a random seed, each judged by
-uv_torch_template.judge, every failure class collected with its smallest answer set instead of
-stopping at the first (`nox -s explore`, or `python -m uv_torch_template.explore --help`).
+uv_torch_template.harness.judge, every failure class collected with its smallest answer set instead of
+stopping at the first (`nox -s explore`, or `python -m uv_torch_template.tasks.explore --help`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .judge import examine
-from .render import REPO_ROOT
-from .uvrun import available_pythons
+from uv_torch_template.harness.judge import examine
+from uv_torch_template.harness.render import REPO_ROOT
+from uv_torch_template.harness.uvrun import available_pythons
 
 
 def failure_class(problem: str) -> str:
@@ -35,8 +35,8 @@ def explore(examples: int, seed: int | None, lock: bool, template: Path = REPO_R
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from .answer_space import answer_sets
-    from .standin import StandinIndex
+    from uv_torch_template.harness.answer_space import answer_sets
+    from uv_torch_template.standin import StandinIndex
 
     pythons = tuple(available_pythons())
     classes: dict[str, tuple[str, dict[str, Any], bool]] = {}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import email.parser
 import io
 import re
-import sys
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,7 +34,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 from pypi_simple import DistributionPackage, IndexPage, RepositoryPage
 
-from .catalog import Backend, Catalog, load, release_key
+from uv_torch_template.catalog import Backend, Catalog, load, release_key
 
 TIMEOUT_S = 60
 SMALL_WHEEL_BYTES = 20 << 20
@@ -442,31 +441,3 @@ def survey(
     if new_backends and backend is None:
         drifts += survey_backends(catalog, reader)
     return drifts
-
-
-def run_survey(
-    index_url: str, backend: str | None = None, write: bool = False, only_new: bool = False
-) -> int:
-    """Print every drift, one line per fact; exit 1 on drift, 0 with "no drift"."""
-    from .sessions import write_summary
-
-    drifts = survey(index_url, backend=backend, only_new=only_new)
-    for drift in drifts:
-        print(drift)
-    if write and drifts:
-        from .catalog_writer import write_drifts
-
-        changed = write_drifts(drifts, index_url)
-        print(f"catalog.yml: {changed} fact(s) updated; review the diff and its provenance comments")
-    if not drifts:
-        print("no drift")
-    write_summary(
-        f"survey{f' {backend}' if backend else ' of new backends' if only_new else ''} of {index_url}",
-        [str(d) for d in drifts],
-        "no drift",
-    )
-    return 1 if drifts else 0
-
-
-if __name__ == "__main__":  # pragma: no cover - `nox -s survey` goes through sessions
-    sys.exit(run_survey(sys.argv[1] if len(sys.argv) > 1 else "https://download.pytorch.org/whl"))

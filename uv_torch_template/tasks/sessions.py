@@ -1,6 +1,6 @@
 """The work behind `nox -s render`, `nox -s lock` and `nox -s bench`.
 
-noxfile.py only prepares environments and calls `python -m uv_torch_template.sessions ...`;
+noxfile.py only prepares environments and calls `python -m uv_torch_template.tasks.sessions ...`;
 the logic lives here, where the test suite can run it against the stand-in too.
 """
 
@@ -23,12 +23,13 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
-from .catalog import load
-from .lockfile import Lock
-from .matrix import Combo, growth_series, runnable_lock_matrix
-from .oracle import Disagreement, check_lock, lock_failed
-from .render import render, render_afresh
-from .uvrun import EXCLUDE_NEWER, run_uv
+from uv_torch_template.catalog import load
+from uv_torch_template.checks.lock_check import Disagreement, check_lock, lock_failed
+from uv_torch_template.checks.lockfile import Lock
+from uv_torch_template.checks.survey import survey
+from uv_torch_template.expectations.matrix import Combo, growth_series, runnable_lock_matrix
+from uv_torch_template.harness.render import render, render_afresh
+from uv_torch_template.harness.uvrun import EXCLUDE_NEWER, run_uv
 
 DEFAULT_INDEX_URL = "https://download.pytorch.org/whl"
 REACH_TIMEOUT_S = 10
@@ -65,7 +66,7 @@ def check_reachable(index_url: str, timeout: float = REACH_TIMEOUT_S) -> None:
 def index_location(index_url: str | None, standin: bool) -> Iterator[tuple[str, bool]]:
     """Yield (base URL, is_standin)."""
     if standin:
-        from .standin import StandinIndex
+        from uv_torch_template.standin import StandinIndex
 
         with StandinIndex() as index:
             yield index.url, True
@@ -178,6 +179,32 @@ def write_summary(title: str, lines: list[str], ok_line: str) -> None:
         summary.write(f"### {title}\n\n")
         summary.write("".join(f"- `{line}`\n" for line in lines) if lines else f"{ok_line}\n")
         summary.write("\n")
+
+
+# --------------------------------------------------------------------------------------------
+# survey
+
+
+def run_survey(
+    index_url: str, backend: str | None = None, write: bool = False, only_new: bool = False
+) -> int:
+    """Print every drift, one line per fact; exit 1 on drift, 0 with "no drift"."""
+    drifts = survey(index_url, backend=backend, only_new=only_new)
+    for drift in drifts:
+        print(drift)
+    if write and drifts:
+        from uv_torch_template.catalog.writer import write_drifts
+
+        changed = write_drifts(drifts, index_url)
+        print(f"catalog.yml: {changed} fact(s) updated; review the diff and its provenance comments")
+    if not drifts:
+        print("no drift")
+    write_summary(
+        f"survey{f' {backend}' if backend else ' of new backends' if only_new else ''} of {index_url}",
+        [str(d) for d in drifts],
+        "no drift",
+    )
+    return 1 if drifts else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +327,7 @@ def _at_most_linear(points: list[tuple[int, int, float]]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.sessions")
+    parser = argparse.ArgumentParser(prog="python -m uv_torch_template.tasks.sessions")
     parser.add_argument("task", choices=["render", "lock", "survey", "bench"])
     parser.add_argument("--out", type=Path, default=Path("build") / "rendered")
     parser.add_argument("--index-url", help="base URL of a PyTorch index mirror (default: the real indexes)")
@@ -342,8 +369,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
         if args.task == "survey":
-            from .survey import run_survey
-
             return run_survey(
                 index_url, backend=args.backend, write=args.write, only_new=args.only_new_backends
             )

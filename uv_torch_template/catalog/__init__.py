@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-CATALOG_PATH = Path(__file__).resolve().parent.parent / "catalog.yml"
+# The package lives in uv_torch_template/catalog/; catalog.yml at the repository root.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CATALOG_PATH = REPO_ROOT / "catalog.yml"
 
 
 def release_key(release: str) -> tuple[int, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import copier
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from uv_torch_template.catalog import REPO_ROOT
 
 
 def render(
