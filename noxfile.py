@@ -4,7 +4,8 @@
 # ///
 """Maintainer sessions: prove the template still works against today's PyTorch indexes.
 
-    nox -s tests                         the test suite (stand-in indexes, no GPU, no PyTorch host)
+    nox -s tests                         the test suite, both tiers (stand-in indexes, no GPU, no PyTorch host)
+    nox -s tests -- -k lock              ... pytest's own options go to both tiers
     nox -s lint                          ruff on this repository and on rendered projects
     nox -s render                        render every combination of the matrix into build/rendered/
     nox -s lock                          render, uv lock and check each one against the real indexes
@@ -38,6 +39,8 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEV = nox.project.dependency_groups(PYPROJECT, "dev")
 # uv cannot download Pythons everywhere (not on the template's own offline CI machine).
 ENV = {"UV_PYTHON_DOWNLOADS": os.environ.get("UV_PYTHON_DOWNLOADS", "never")}
+# The README's worker count; a session keeps no pytest cache (its own virtualenv, a throwaway run).
+PYTEST = ["pytest", "-n", "4", "-p", "no:cacheprovider"]
 
 
 def _install(session: nox.Session) -> None:
@@ -46,9 +49,10 @@ def _install(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The template's own test suite."""
+    """The template's own test suite: the default tier, then the slow end-to-end walks."""
     _install(session)
-    session.run("pytest", *session.posargs, env=ENV)
+    session.run(*PYTEST, *session.posargs, env=ENV)
+    session.run(*PYTEST, "-m", "slow", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -58,7 +62,7 @@ def lint(session: nox.Session) -> None:
     _install(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("pytest", "tests/test_rendered_project.py", "-q", env=ENV)
+    session.run(*PYTEST, "tests/test_rendered_project.py", "-q", env=ENV)
 
 
 @nox.session
@@ -115,7 +119,12 @@ def interactive(session: nox.Session) -> None:
     default suite walks a few of these paths)."""
     _install(session)
     session.run(
-        "pytest", "tests/test_interactive.py", *session.posargs, env={**ENV, "UVT_INTERACTIVE_ALL": "1"}
+        *PYTEST,
+        "-m",
+        "slow",
+        "tests/test_interactive.py",
+        *session.posargs,
+        env={**ENV, "UVT_INTERACTIVE_ALL": "1"},
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import warnings
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ import copier
 import pytest
 import tomli
 
+from uv_torch_template.checks.project import tool
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import REPO_ROOT, render
 
@@ -24,10 +24,6 @@ LICENSES = {
     "BSD-3-Clause": "Redistribution and use in source and binary forms",
     "GPL-3.0-or-later": "GNU GENERAL PUBLIC LICENSE\n                       Version 3, 29 June 2007",
 }
-
-
-def tool(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
 
 
 @pytest.mark.parametrize("license", [*LICENSES, "Proprietary"])

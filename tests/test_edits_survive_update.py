@@ -14,6 +14,9 @@ from tests.test_update import commit_all, git, tagged_template_copy
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import render
 
+# The slow tier: a sweep of updates over one project (`uv run pytest -m slow`; .ci/run and CI run it).
+pytestmark = pytest.mark.slow
+
 OUR_DEPENDENCY = '"einops>=0.8",'
 OUR_README_TEXT = "\n## Our results\n\nThe model reaches 93% on the held-out set.\n"
 

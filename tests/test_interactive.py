@@ -24,6 +24,9 @@ import pytest
 from uv_torch_template.catalog import load
 from uv_torch_template.harness.render import REPO_ROOT
 
+# The slow tier: answers typed through a pseudo-terminal (`uv run pytest -m slow`; .ci/run and CI run it).
+pytestmark = pytest.mark.slow
+
 CATALOG = load()
 COLUMNS = 80
 DOWN = "\x1b[B"

@@ -10,7 +10,9 @@ import sys
 
 import yaml
 
+from tests.helpers import readme_test_commands
 from uv_torch_template.catalog import load_raw
+from uv_torch_template.checks.project import load_workflow
 from uv_torch_template.harness.render import REPO_ROOT
 
 if sys.version_info >= (3, 11):
@@ -30,11 +32,19 @@ def test_copier_yml_needs_no_trust():
     assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
 
 
-def test_ci_runs_the_readme_test_command():
-    readme = (REPO_ROOT / "README.md").read_text()
-    ci = (REPO_ROOT / ".ci" / "run").read_text()
-    assert "uv run pytest" in readme
-    assert ci.rstrip().splitlines()[-1] == "uv run pytest"
+def test_ci_runs_the_readme_test_commands():
+    """.ci/run and the template's own CI run exactly the README's test commands, in its order: the
+    default tier, then the slow one, so that nothing the default run leaves out goes untested."""
+    documented = readme_test_commands((REPO_ROOT / "README.md").read_text())
+    assert len(documented) == 2 and documented[1] == f"{documented[0]} -m slow", documented
+    ci = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
+    assert [line for line in ci if line.startswith("uv run pytest")] == documented
+    assert ci[-1] == documented[-1]
+    workflow = load_workflow(REPO_ROOT / ".github" / "workflows" / "template.yml")
+    steps = workflow["jobs"]["tests"]["steps"]
+    assert [step["run"] for step in steps if step.get("run", "").startswith("uv run pytest")] == documented
+    addopts = PYPROJECT["tool"]["pytest"]["ini_options"]["addopts"]
+    assert addopts[addopts.index("-m") + 1] == "not slow", "the default run leaves the slow tier out"
 
 
 def test_the_uv_pinned_for_ci_is_the_one_the_suite_declares():

@@ -23,38 +23,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import GIT_IDENTITY, code_blocks, commands, readme_test_commands
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import uv_environment
 from uv_torch_template.tasks.smoke import SMOKE_TORCH, real_torch_wheel, wheelhouses
 
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-}
 # The template repository's own commands resolve as a user's would; a rendered project's lock
 # is pinned in time like every other lock in the suite (the stand-in's uploads fall before it).
 TEMPLATE_ENV = {**uv_environment(exclude_newer=None), **GIT_IDENTITY}
 PROJECT_ENV = {**uv_environment(), **GIT_IDENTITY}
 
-
-def code_blocks(markdown: str, heading: str) -> list[str]:
-    """The fenced code blocks of one section (up to the next heading of the same or higher level)."""
-    level = heading.split(" ")[0]
-    start = markdown.index(f"\n{heading}\n")
-    rest = markdown[start + len(heading) + 2 :]
-    end = re.search(rf"\n#{{1,{len(level)}}} ", rest)
-    section = rest[: end.start()] if end else rest
-    return re.findall(r"```(?:sh|bash)\n(.*?)```", section, flags=re.S)
-
-
-def commands(block: str) -> list[str]:
-    """A block's commands: comments dropped, continuation lines joined."""
-    joined = block.replace("\\\n", " ")
-    lines = [line.split("  #")[0].strip() for line in joined.splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
+# The slow tier: fresh clones and a real install (`uv run pytest -m slow`; .ci/run and CI run it).
+pytestmark = pytest.mark.slow
 
 
 def sh(
@@ -108,15 +89,23 @@ def test_template_readme_renders_from_a_clone_and_the_project_updates_from_it(tm
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_template_readme_test_command_runs_in_a_fresh_clone(tmp_path):
-    """`uv run pytest` in a fresh clone: uv builds the environment from uv.lock and the suite
-    collects (running it all here would run the suite inside itself)."""
-    readme = (REPO_ROOT / "README.md").read_text()
-    (test_cmd,) = commands(code_blocks(readme, "## Render a project")[3])
-    assert test_cmd == "uv run pytest"
+def test_template_readme_test_commands_run_in_a_fresh_clone(tmp_path):
+    """The README's two test commands in a fresh clone: uv builds the environment from uv.lock and
+    each tier collects, the slow one only what the default one leaves out (running them here
+    would run the suite inside itself)."""
+    default, slow = readme_test_commands((REPO_ROOT / "README.md").read_text())
+    assert (default, slow) == ("uv run pytest -n 4", "uv run pytest -n 4 -m slow")
     sh(f"git clone -q {REPO_ROOT} clone", tmp_path)
-    result = sh(f"{test_cmd} --collect-only -q -n0", tmp_path / "clone", env=TEMPLATE_ENV)
-    assert re.search(r"\d+ tests collected", result.stdout), result.stdout
+    collected = {}
+    for tier, command in (("default", default), ("slow", slow)):
+        result = sh(f"{command} --collect-only -q -n0", tmp_path / "clone", env=TEMPLATE_ENV)
+        found = re.search(r"(\d+)/(\d+) tests collected \((\d+) deselected\)", result.stdout)
+        assert found, result.stdout
+        collected[tier] = [int(n) for n in found.groups()]
+    # Each tier is a part of the same suite, the two together are all of it, and neither is empty.
+    assert collected["default"][1] == collected["slow"][1]
+    assert collected["default"][0] + collected["slow"][0] == collected["default"][1]
+    assert collected["default"][0] > 0 and collected["slow"][0] > 0
 
 
 # ---------------------------------------------------------------------------------------------

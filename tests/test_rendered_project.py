@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from uv_torch_template.catalog import load
+from uv_torch_template.checks.project import load_workflow, tool
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
 from uv_torch_template.harness.render import REPO_ROOT
 
@@ -90,14 +91,6 @@ def rendered(copie_session):
     return render
 
 
-def tool(name: str) -> str:
-    """A tool from this repository's dev environment (ruff, check-jsonschema, zizmor)."""
-    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is not installed: run the suite through `uv run pytest`")
-    return found
-
-
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
 
@@ -113,14 +106,6 @@ def variant_named(name: str, extra: str | None) -> Variant:
 def installs_cpu_wheels(build: str, platform: str) -> bool:
     """CPU wheels: the cpu backend, or PyPI's torch outside Linux (on Linux it is a CUDA build)."""
     return build == "cpu" or (build == "pypi" and not platform.startswith("linux"))
-
-
-def load_yaml(path: Path) -> dict:
-    # GitHub's `on:` is YAML 1.1's boolean True for PyYAML; name it back.
-    data = yaml.safe_load(path.read_text())
-    if True in data:
-        data["on"] = data.pop(True)
-    return data
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +184,7 @@ def test_every_action_is_pinned_to_a_commit(rendered, name):
 @pytest.mark.parametrize("name", GITHUB)
 def test_github_jobs_hold_least_privilege(rendered, name):
     for path in sorted((rendered(name) / ".github" / "workflows").glob("*.yml")):
-        workflow = load_yaml(path)
+        workflow = load_workflow(path)
         assert workflow["permissions"] == {}, path.name
         for job_name, job in workflow["jobs"].items():
             # Trusted publishing: only the upload job may mint an OIDC token, and nothing else.
@@ -216,7 +201,7 @@ def test_github_jobs_hold_least_privilege(rendered, name):
 
 @pytest.mark.parametrize("name", GITHUB)
 def test_github_tests_run_only_cpu_builds_on_hosted_runners(rendered, name):
-    workflow = load_yaml(rendered(name) / ".github" / "workflows" / "ci.yml")
+    workflow = load_workflow(rendered(name) / ".github" / "workflows" / "ci.yml")
     combo = COMBOS[name]
     tested = set()
     if "test" in workflow["jobs"]:
@@ -251,7 +236,7 @@ def test_github_tests_run_only_cpu_builds_on_hosted_runners(rendered, name):
 
 @pytest.mark.parametrize("name", GITHUB)
 def test_github_gpu_job_is_opt_in(rendered, name):
-    jobs = load_yaml(rendered(name) / ".github" / "workflows" / "ci.yml")["jobs"]
+    jobs = load_workflow(rendered(name) / ".github" / "workflows" / "ci.yml")["jobs"]
     accelerated = [v for v in variants(name) if v.backend != "cpu"]
     if not accelerated or COMBOS[name].strategy == "library":
         assert "gpu" not in jobs
@@ -267,7 +252,7 @@ def test_github_gpu_job_is_opt_in(rendered, name):
 
 @pytest.mark.parametrize("name", GITHUB[:1])
 def test_template_update_workflow_relies_on_copiers_exit_status(rendered, name):
-    workflow = load_yaml(rendered(name) / ".github" / "workflows" / "template-update.yml")
+    workflow = load_workflow(rendered(name) / ".github" / "workflows" / "template-update.yml")
     assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
     job = workflow["jobs"]["check-update"]
     script = "\n".join(step.get("run", "") for step in job["steps"])

@@ -21,17 +21,12 @@ import yaml
 from copier import run_update
 
 from tests.edits import add_user_dependencies
+from tests.helpers import GIT_IDENTITY
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import run_uv
 
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-}
+GIT_ENV = {**os.environ, **GIT_IDENTITY}
 TEMPLATE_FILES = ["copier.yml", "catalog.yml", "includes", "template"]
 RUFF_RULES = 'select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF"]'
 

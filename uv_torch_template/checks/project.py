@@ -284,7 +284,8 @@ def needs_lock(command: str) -> bool:
     return False
 
 
-def _load_yaml(path: Path) -> Any:
+def load_workflow(path: Path) -> Any:
+    """A CI file as data, with GitHub's `on:` under "on"."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if isinstance(data, dict) and True in data:  # YAML 1.1 reads GitHub's `on:` as True
         data["on"] = data.pop(True)
@@ -335,7 +336,7 @@ def runner_problems(project: Path) -> list[str]:
     covered = lock_platforms(project)
     workflows = project / ".github" / "workflows"
     for path in sorted(workflows.glob("*.yml")) if workflows.is_dir() else []:
-        workflow = _load_yaml(path)
+        workflow = load_workflow(path)
         for name, job in (workflow.get("jobs") or {}).items():
             commands = "\n".join(str(step.get("run", "")) for step in job.get("steps") or [])
             if not needs_lock(commands):
@@ -353,7 +354,7 @@ def runner_problems(project: Path) -> list[str]:
                     )
     gitlab = project / ".gitlab-ci.yml"
     if gitlab.is_file():
-        pipeline = _load_yaml(gitlab) or {}
+        pipeline = load_workflow(gitlab) or {}
         default = pipeline.get("default") or {}
         for name, job in pipeline.items():
             if name in GITLAB_KEYWORDS or name.startswith(".") or not isinstance(job, dict):
