@@ -2,6 +2,11 @@
 
 The refusal names the question and says what to choose instead; the destination, new or
 already holding the user's files, is left exactly as it was.
+
+Each refusal is checked through copier.yml's own questions, validators and choices with plain
+Jinja (uv_torch_template.harness.questions, about 0.1 s a case); one refusal of each kind (a
+validator, a disabled choice, a value outside the choices, a check across questions) also goes
+through a whole Copier run, which must refuse with the same words and write nothing.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.questions import answer, refusal
 from uv_torch_template.harness.render import REPO_ROOT, render
 
 VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "torch_version": "2.13"}
@@ -77,21 +84,45 @@ REFUSALS = {
 }
 
 
+# One refusal of each kind, through a whole Copier run as well.
+THROUGH_COPIER = [
+    "package-is-keyword",  # a validator
+    "retired-backend",  # a disabled choice, with the validator's advice
+    "python-too-old",  # a value outside the choices: Copier's own words
+    "backend-without-wheels-on-platforms",  # a validator that reads an earlier answer
+]
+
+
 @pytest.mark.parametrize("change,question,advice", REFUSALS.values(), ids=REFUSALS.keys())
-def test_refused_with_a_message_that_names_the_question(tmp_path, change, question, advice):
+def test_refused_with_a_message_that_names_the_question(change, question, advice):
+    refused = refusal({**VALID, **change})
+    assert refused is not None, "accepted"
+    assert refused.question == question, str(refused)
+    assert f"'{question}'" in str(refused)
+    assert advice in str(refused)
+
+
+@pytest.mark.parametrize("name", THROUGH_COPIER)
+def test_copier_refuses_as_the_questions_do_and_writes_nothing(tmp_path, name):
+    data = {**VALID, **REFUSALS[name][0]}
     destination = tmp_path / "project"
-    with pytest.raises(ValueError) as refusal:
-        render({**VALID, **change}, destination)
-    message = str(refusal.value)
-    assert f"'{question}'" in message
-    assert advice in message
+    with pytest.raises(ValueError) as refused:
+        render(data, destination)
+    assert str(refused.value) == str(refusal(data))
     assert not destination.exists(), "a refused answer set must write nothing"
 
 
 def test_valid_answers_render(tmp_path):
-    """The baseline the refusals change one answer of is itself accepted."""
+    """The baseline the refusals change one answer of is itself accepted, through the questions
+    and through Copier, which computes the same plan."""
+    assert refusal(VALID) is None
     destination = render(VALID, tmp_path / "project")
     assert (destination / "pyproject.toml").is_file()
+    recorded = yaml.safe_load((destination / ".copier-answers.yml").read_text())
+    computed = answer(VALID)
+    assert {name: computed[name] for name in recorded if not name.startswith("_")} == {
+        name: value for name, value in recorded.items() if not name.startswith("_")
+    }
 
 
 def test_refusal_leaves_an_existing_project_untouched(tmp_path):
