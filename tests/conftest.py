@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from filelock import FileLock
+
+from uv_torch_template.expectations.answer_sets import ANSWER_SETS
+from uv_torch_template.harness.render import render_afresh
 from uv_torch_template.standin import StandinIndex
 
 
@@ -31,3 +36,29 @@ def index_url(request: pytest.FixtureRequest) -> str:
     if given:
         return given.rstrip("/")
     return request.getfixturevalue("standin").url
+
+
+@pytest.fixture(scope="session")
+def rendered_set(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    """name -> the project of that named answer set (expectations.answer_sets), rendered from
+    the working tree once per test session and shared by every file and xdist worker, through
+    pytest-xdist's documented file-lock pattern. Tests read it; one that edits a project copies it.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # each worker's base folder sits in the session's
+        shared = shared.parent
+    root = shared / "answer-sets"
+    root.mkdir(exist_ok=True)
+    known: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in known:
+            project, done = root / name, root / f"{name}.rendered"
+            with FileLock(str(root / f"{name}.lock")):
+                if not done.exists():
+                    render_afresh(ANSWER_SETS[name].answers(), project)
+                    done.touch()
+            known[name] = project
+        return known[name]
+
+    return get

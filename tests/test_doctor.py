@@ -3,7 +3,8 @@ tool output: its parsers, its probes, and its choice and advice for every lock p
 
 The expected choices come from the catalog (uv_torch_template), not from the rendered
 torch_builds.py, so a wrong fact in the rendered data fails here too. Projects render through
-Copier once per worker; each answer set is one test whose cases are subtests.
+Copier once per session (tests/conftest.py, shared with the other files); each answer set is one
+test whose cases are subtests.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from uv_torch_template.catalog import extra_name, load
+from uv_torch_template.expectations.answer_sets import ANSWER_SETS
 from uv_torch_template.expectations.matrix import (
     BASE_ANSWERS,
     Combo,
@@ -26,27 +28,26 @@ from uv_torch_template.expectations.matrix import (
     expected_variants,
     usable_releases,
 )
-from uv_torch_template.harness.render import render
 
 pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 
 CATALOG = load()
 PACKAGE = BASE_ANSWERS["package_name"]
+# Named answer sets (uv_torch_template.expectations.answer_sets): every strategy with a doctor,
+# CPU fallbacks, a project without a cpu build, platform-limited locks and all backends at once.
 COMBOS = {
-    "extras-4": Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13"),
-    "extras-no-cpu": Combo("extras", ("cu126", "cu130", "rocm7.1"), "2.10", python_version="3.10"),
-    "extras-every-backend": Combo(  # the oldest floor: every backend carries a release above it
-        "extras",
-        tuple(CATALOG.backends),
-        CATALOG.releases[0].torch,
-        python_version="3.11",
-        torch_packages=("torchvision",),
-    ),
-    "platform-cpu-cu130": Combo("platform", ("cpu", "cu130"), "2.13"),
-    "platform-xpu": Combo("platform", ("xpu",), "2.12", lock_platforms=("linux-x86_64", "windows-x86_64")),
-    "single-rocm7.2": Combo("single", ("rocm7.2",), "2.13", lock_platforms=("linux-x86_64", "macos-arm64")),
-    "pypi": Combo("pypi", (), "2.13"),
+    name: ANSWER_SETS[name]
+    for name in [
+        "extras-4",
+        "extras-no-cpu-gitlab",
+        "extras-every-backend",
+        "platform-cpu-cu130",
+        "platform-xpu",
+        "single-rocm72-gitlab",
+        "pypi",
+    ]
 }
+
 # sys.platform and platform.machine() of each lock platform, as Python reports them.
 IDENTITY = {
     "linux-x86_64": ("linux", "x86_64"),
@@ -145,13 +146,12 @@ def import_rendered(project: Path, alias: str) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="session")
-def rendered_doctor(tmp_path_factory):
+def rendered_doctor(rendered_set):
     made: dict[str, SimpleNamespace] = {}
 
     def get(name: str) -> SimpleNamespace:
         if name not in made:
-            project = render(COMBOS[name].answers(), tmp_path_factory.mktemp(name) / "project")
-            made[name] = import_rendered(project, "rendered_" + re.sub(r"\W", "_", name))
+            made[name] = import_rendered(rendered_set(name), "rendered_" + re.sub(r"\W", "_", name))
         return made[name]
 
     return get

@@ -1,10 +1,11 @@
 """Rendered projects hold up: their CI files, README, doctor and Python, for every `ci` choice and
 a spread of strategies and backend sets.
 
-Each project is rendered once per worker through pytest-copie (from the working tree, as a user
-with a clone would) and checked with the tools its own CI and reviewers use: check-jsonschema,
-zizmor --offline, ruff, and the project's own doctor tests. No torch is installed here: the
-doctor needs none, and the real-torch install is another test's job.
+Each project is one of the named answer sets (uv_torch_template.expectations.answer_sets), rendered
+from the working tree once per session for every file and worker (tests/conftest.py) and checked
+with the tools its own CI and reviewers use: check-jsonschema, zizmor --offline, ruff, and the
+project's own doctor tests. No torch is installed here: the doctor needs none, and the real-torch
+install is another test's job.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import yaml
 
 from uv_torch_template.catalog import load
 from uv_torch_template.checks.project import load_workflow, tool
-from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
+from uv_torch_template.expectations.answer_sets import ANSWER_SETS
+from uv_torch_template.expectations.matrix import BASE_ANSWERS, Variant, expected_variants
 from uv_torch_template.harness.render import REPO_ROOT
 
 try:
@@ -41,31 +43,23 @@ pytestmark = [
 
 CATALOG = load()
 
-# Every ci choice, every strategy, and backend sets that exercise the CPU fallbacks, a project
-# without a cpu build, a platform-limited lock and all backends at once.
+# The README's example, every ci choice, every strategy, and backend sets that exercise the CPU
+# fallbacks, a project without a cpu build, a platform-limited lock and all backends at once.
 COMBOS = {
-    "extras-cpu-cu130-rocm72": Combo("extras", ("cpu", "cu130", "rocm7.2"), "2.13"),
-    "extras-no-cpu-gitlab": Combo(
-        "extras", ("cu126", "cu130", "rocm7.1"), "2.10", python_version="3.10", ci="gitlab"
-    ),
-    "extras-every-backend": Combo(
-        "extras",
-        tuple(CATALOG.backends),
-        CATALOG.releases[0].torch,  # the oldest floor: every backend carries a release above it
-        python_version="3.11",
-        torch_packages=("torchvision",),
-    ),
-    "platform-xpu-no-ci": Combo("platform", ("xpu",), "2.12", torch_packages=("torchvision",), ci="none"),
-    "platform-cu130-py314": Combo("platform", ("cpu", "cu130"), "2.15", python_version="3.14"),
-    "single-rocm72-gitlab": Combo(
-        "single", ("rocm7.2",), "2.13", lock_platforms=("linux-x86_64", "macos-arm64"), ci="gitlab"
-    ),
-    "single-cpu-mac-windows": Combo(
-        "single", ("cpu",), "2.15", lock_platforms=("macos-arm64", "windows-x86_64")
-    ),
-    "pypi": Combo("pypi", (), "2.14", python_version="3.13"),
-    "pypi-linux-gitlab": Combo("pypi", (), "2.13", lock_platforms=("linux-x86_64",), ci="gitlab"),
-    "library": Combo("library", (), "2.13", python_version="3.10"),
+    name: ANSWER_SETS[name]
+    for name in [
+        "example",
+        "extras-cpu-cu130-rocm72",
+        "extras-no-cpu-gitlab",
+        "extras-every-backend",
+        "platform-xpu-no-ci",
+        "platform-cu130-py314",
+        "single-rocm72-gitlab",
+        "single-cpu-mac-windows",
+        "pypi",
+        "pypi-linux-gitlab",
+        "library",
+    ]
 }
 ALL = list(COMBOS)
 GITHUB = [name for name in ALL if COMBOS[name].ci == "github"]
@@ -77,18 +71,9 @@ SHA_PINNED = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}")
 
 
 @pytest.fixture(scope="session")
-def rendered(copie_session):
-    """name -> the rendered project's directory, rendered on first use."""
-    projects: dict[str, Path] = {}
-
-    def render(name: str) -> Path:
-        if name not in projects:
-            result = copie_session.copy(extra_answers=COMBOS[name].answers(), template_dir=REPO_ROOT)
-            assert result.exit_code == 0, result.exception
-            projects[name] = Path(result.project_dir)
-        return projects[name]
-
-    return render
+def rendered(rendered_set):
+    """name -> the rendered project's directory, rendered once per session (tests/conftest.py)."""
+    return rendered_set
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

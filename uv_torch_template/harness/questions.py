@@ -27,7 +27,7 @@ class _CompilingOnce(SandboxedEnvironment):
     """Copier compiles each question's strings on every render; the same string compiles to the
     same template, so this harness compiles each once per process (the cost of a case halves)."""
 
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's names
+    def from_string(self, source, globals=None, template_class=None):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         try:
