@@ -4,7 +4,7 @@
 # ///
 """Maintainer sessions: prove the template still works against today's PyTorch indexes.
 
-    nox -s tests                         the test suite, both tiers (stand-in indexes, no GPU, no PyTorch host)
+    nox -s tests                         the test suite, both tiers (stand-in indexes, no GPU)
     nox -s tests -- -k lock              ... pytest's own options go to both tiers
     nox -s lint                          ruff on this repository and on rendered projects
     nox -s render                        render every combination of the matrix into build/rendered/

@@ -77,7 +77,7 @@ def test_facts_from_the_issue():
 
 
 def test_facts_of_the_audit():
-    """catalog-audit-2026-11: the catalog caught up with the indexes."""
+    """The 2026-11-23 audit (`[audit]` in docs/catalog-sources.md): the catalog caught up with the indexes."""
     cu129 = CATALOG.backends["cu129"]
     assert {"2.12", "2.13"} <= set(cu129.torch) and cu129.versions_of("2.12") == ("2.12.1",)
     assert cu129.platforms == ("linux-x86_64", "linux-aarch64")

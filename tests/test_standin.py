@@ -1,7 +1,8 @@
 """The stand-in index is as faithful to download.pytorch.org/whl as the lock tests assume.
 
-Shape of the pages (§A of the index facts), hashes against the bytes actually served, the
-wheel-name facts (§B/§C) and the METADATA the real builds declare (§D and PyPI), and a real
+Shape of the pages (docs/pytorch-index-facts.md [layout]), hashes against the bytes actually
+served, the wheel-name facts ([locks], [single]) and the METADATA the real builds declare
+([requires] and PyPI), and a real
 `uv lock` against it. Reaches only loopback and PyPI.
 """
 
@@ -120,7 +121,7 @@ def filenames(index: StandinIndex, variant: str, project: str) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# page shape (§A)
+# page shape (docs/pytorch-index-facts.md [layout])
 
 
 def test_project_page_has_the_real_index_shape(standin):
@@ -252,7 +253,7 @@ def test_root_files_are_on_every_variant_page(standin):
     for variant in CATALOG.backends:
         for project in ("triton-rocm", "pytorch-triton-xpu", "jinja2", "markupsafe"):
             for link in page(standin, f"{variant}/{project}/").links:
-                # Stored at the root, so linked there, not under the variant (§A).
+                # Stored at the root, so linked there, not under the variant ([layout]).
                 assert urlsplit(link["href"]).path == f"/whl/{link['text']}", (variant, link)
         jinja = page(standin, f"{variant}/jinja2/").files["Jinja2-3.1.4-py3-none-any.whl"]
         assert jinja["href"].startswith("/whl/Jinja2-3.1.4-py3-none-any.whl#sha256=")  # host-relative
@@ -341,7 +342,7 @@ def test_the_real_cpu_torch_in_pip_find_links_is_served(standin):
 
 
 # ---------------------------------------------------------------------------------------------
-# wheel-name facts (§B, §C, backends.md)
+# wheel-name facts (docs/pytorch-index-facts.md [locks], [single])
 
 
 def test_macos_wheels_are_unlabelled_and_only_on_the_cpu_index(standin):

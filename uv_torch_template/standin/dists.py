@@ -18,7 +18,7 @@ from ..catalog import Backend, Catalog, Patch, Release
 from . import facts as F
 
 # Packages whose real hrefs are absolute download-r2.pytorch.org URLs (PT_R2_PACKAGES_PROD,
-# §A); everything else is linked host-relative (`/whl/...`).
+# docs/pytorch-index-facts.md [layout]); everything else is linked host-relative (`/whl/...`).
 ABSOLUTE_HREF = re.compile(r"^(torch|torchvision|torchaudio|triton.*|pytorch-triton.*)$")
 
 
@@ -32,8 +32,8 @@ class Dist:
     metadata_version: str
     requires_python: str | None
     requires_dist: tuple[str, ...]
-    upload_time: str  # RFC 3339 with Z, whole seconds (§A)
-    at_root: bool  # stored at /whl/<file> and listed on every variant (§A)
+    upload_time: str  # RFC 3339 with Z, whole seconds ([layout])
+    at_root: bool  # stored at /whl/<file> and listed on every variant ([layout])
 
     @property
     def project(self) -> str:

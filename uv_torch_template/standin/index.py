@@ -93,7 +93,8 @@ class Index:
 
     def projects(self, variant: str | None) -> dict[str, list[D.Dist]]:
         """project -> its files, for a variant (None: the /whl/ root itself). Root files are on
-        every variant (§A); KeyError for a variant the catalog does not have."""
+        every variant (docs/pytorch-index-facts.md [layout]); KeyError for a variant the catalog
+        does not have."""
         return self._cached(("projects", variant), lambda: self._group(variant))
 
     def files(self, variant: str | None, project: str) -> list[D.Dist] | None:

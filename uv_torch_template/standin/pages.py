@@ -1,4 +1,5 @@
-"""PEP 503 HTML exactly as pytorch/test-infra's manage_v2.py writes it (§A of the facts).
+"""PEP 503 HTML exactly as pytorch/test-infra's manage_v2.py writes it (docs/pytorch-index-facts.md,
+[layout]).
 
 Static HTML only: the real index has no PEP 691 JSON, no data-requires-python and no
 data-size, and uv must be tested against that shape, not a friendlier one.

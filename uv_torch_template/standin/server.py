@@ -7,7 +7,8 @@
     /whl/ and /whl/<project>/            the root directory as an index of its own
 
 Unknown variants, projects and files answer 404 (the real host answers 403, which uv only
-forgives for download.pytorch.org itself: §A). Pages are built on first request and cached.
+forgives for download.pytorch.org itself: docs/pytorch-index-facts.md [layout]). Pages are built
+on first request and cached.
 """
 
 from __future__ import annotations
