@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from uv_torch_template.catalog import load_raw
+from uv_torch_template.catalog import load, load_raw
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import run_uv
@@ -133,7 +133,7 @@ def test_stdlib_list_covers_every_python_here():
     interpreter this machine has."""
     listed = set(RESERVED["stdlib"])
     assert set(sys.stdlib_module_names) <= listed
-    for minor in ("3.10", "3.11", "3.12", "3.13", "3.14"):
+    for minor in load().python_versions:
         found = subprocess.run(
             ["uv", "python", "find", minor], capture_output=True, text=True, check=False
         ).stdout.strip()

@@ -19,13 +19,14 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from uv_torch_template.catalog import extra_name, load
+from uv_torch_template.catalog import PYPI_BUILD, extra_name, load
 from uv_torch_template.expectations.answer_sets import ANSWER_SETS
 from uv_torch_template.expectations.matrix import (
     BASE_ANSWERS,
     Combo,
     expected_label,
     expected_variants,
+    sync_command,
     usable_releases,
 )
 
@@ -44,7 +45,7 @@ COMBOS = {
         "platform-cpu-cu130",
         "platform-xpu",
         "single-rocm72-gitlab",
-        "pypi",
+        "pypi-py313",
     ]
 }
 
@@ -392,7 +393,8 @@ def expected_variants_here(combo: Combo, gpu, platform: str) -> list[str | None]
     """The variants the doctor may pick: the newest GPU build it can use, else a CPU build."""
     variants = expected_variants(CATALOG, combo)
     here = {v.extra: v.builds[platform] for v in variants if platform in v.builds}
-    on_gpu = {v: b for v, b in here.items() if b not in ("cpu", "pypi") and catalog_fits(b, gpu, platform)}
+    gpu_builds = {v: b for v, b in here.items() if b not in ("cpu", PYPI_BUILD)}
+    on_gpu = {v: b for v, b in gpu_builds.items() if catalog_fits(b, gpu, platform)}
     if on_gpu:
         return [max(on_gpu, key=lambda v: numbers(on_gpu[v]))]
     on_cpu = [v for v, b in here.items() if b == "cpu"]
@@ -410,35 +412,31 @@ def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
     assert advice["best"] == best
     assert advice["variant"] in expected_variants_here(combo, gpu, platform)
     assert advice["build"] == variants[advice["variant"]][platform]
-    assert advice["command"] == (f"uv sync --extra {advice['variant']}" if advice["variant"] else "uv sync")
+    assert advice["command"] == sync_command(advice["variant"])
 
     # Coherent: the machine's best build and the project's build agree, or a note says why not.
     build = advice["build"]
     linux = platform.startswith("linux")
-    effective = "cpu" if build == "pypi" and not linux else build
-    pypi_cuda = build == "pypi" and linux and gpu is not None and gpu[0] == "nvidia"
-    gpu_build_unused = effective not in ("cpu", "pypi") and not catalog_fits(effective, gpu, platform)
+    effective = "cpu" if build == PYPI_BUILD and not linux else build
+    pypi_cuda = build == PYPI_BUILD and linux and gpu is not None and gpu[0] == "nvidia"
+    gpu_build_unused = effective not in ("cpu", PYPI_BUILD) and not catalog_fits(effective, gpu, platform)
     assert ("torch runs on the CPU only" in notes) == gpu_build_unused, notes
     suggests = best != effective and best not in builds_here and not pypi_cuda
     assert ("copier update" in notes) == suggests, notes
     if suggests:
         text, update, lock, sync = next(n for n in advice["notes"] if "copier update" in n).split("\n")
         answer = json.loads(re.search(r"--data 'backends=(\[.*?\])'$", update).group(1))
-        extras_after = combo.strategy == "extras" or "--data strategy=extras" in update
-        if combo.strategy == "extras":  # one more extra
+        does = CATALOG.strategies[combo.strategy]
+        extras_after = does.extras or f"--data strategy={CATALOG.strategy_where(extras=True)}" in update
+        if does.extras:  # one more extra
             assert answer == [*combo.backends, best]
         elif extras_after:  # the CPU build beside the project's own, or PyPI's torch for an index
             assert answer[0] == "cpu" and best in answer and set(combo.backends) <= set(answer)
         else:  # the platform's (or the single) accelerator replaced
-            assert answer == [b for b in combo.backends if b == "cpu" and combo.strategy == "platform"] + [
-                best
-            ]
+            assert answer == [b for b in combo.backends if b == "cpu" and does.one_accelerator] + [best]
         assert all(usable_releases(CATALOG, name, combo) for name in answer)
-        assert (lock, sync) == (
-            "uv lock",
-            f"uv sync --extra {extra_name(best)}" if extras_after else "uv sync",
-        )
-        gpu_build_used = effective not in ("cpu", "pypi") and not gpu_build_unused
+        assert (lock, sync) == ("uv lock", sync_command(extra_name(best) if extras_after else None))
+        gpu_build_used = effective not in ("cpu", PYPI_BUILD) and not gpu_build_unused
         assert text.startswith("A newer build") == gpu_build_used, text
         assert text.startswith("The CPU build") == (best == "cpu"), text
     if gpu is None:
@@ -449,7 +447,7 @@ def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
     # uv run never swaps the build: only `--no-sync` or the same extra.
     for run in re.findall(r"uv run[^`]*", notes):
         assert run.startswith(("uv run --no-sync", f"uv run --extra {advice['variant']} ")), run
-    if combo.strategy == "extras":
+    if CATALOG.strategies[combo.strategy].extras:
         assert "a plain `uv sync` removes torch" in notes
     assert f"torch is not installed: run `{advice['command']}`" in notes
 
@@ -532,7 +530,7 @@ def test_main_prints_text_or_json(doctor, capsys):
     assert doctor.doctor.main(["--json"], machine) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["strategy"], data["advice"]["best"], data["advice"]["variant"]) == (
-        "extras",
+        ANSWER_SETS["extras-4"].strategy,
         "cu132",
         "cu130",
     )

@@ -31,7 +31,7 @@ CATALOG = load()
 COLUMNS = 80
 DOWN = "\x1b[B"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-STRATEGIES = ["extras", "platform", "single", "pypi", "library"]
+STRATEGIES = sorted(CATALOG.strategies, key=lambda name: CATALOG.strategies[name].order)
 
 # Each question's help, as much as the prompt shows of it, in the order Copier asks.
 PROMPTS = {
@@ -179,14 +179,14 @@ def walk(tmp_path: Path, python: str, torch: str, strategy: str) -> str:
         if shown.reason and not release.retired:
             assert shown.reason.startswith(f"choose python_version >= {release.python[0]}"), shown
     prompts.select("strategy", strategy)
-    if strategy in ("extras", "platform", "single"):
+    if CATALOG.strategies[strategy].backends:
         assert_fits_with_advice_first(prompts.tick("backends"))
     # Not asked where no companion pairs with this torch or newer: every choice would be disabled,
     # and such a prompt cannot be answered. (The default backends carry every release.)
     if any(release.torchvision or release.torchaudio for release in CATALOG.releases_from(torch)):
         assert_fits_with_advice_first(prompts.tick("torch_packages"))
     prompts.tick("lock_platforms")
-    if strategy != "pypi":
+    if CATALOG.strategies[strategy].uses_index:
         prompts.text("index_url")
     prompts.select("ci", "github")
     output = prompts.finish()

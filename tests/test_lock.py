@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from uv_torch_template.catalog import load
+from uv_torch_template.catalog import PYPI_BUILD, load
 from uv_torch_template.checks.lock_check import check_lock, lock_failed
 from uv_torch_template.checks.lockfile import Lock
 from uv_torch_template.expectations.matrix import (
@@ -22,6 +22,7 @@ from uv_torch_template.expectations.matrix import (
     expected_variants,
     lock_matrix,
     runnable_lock_matrix,
+    sync_command,
 )
 from uv_torch_template.harness.questions import answer
 from uv_torch_template.harness.render import render
@@ -38,7 +39,7 @@ def test_matrix_is_broad():
     companion set, lowest and highest Python and torch; the exhaustive matrix (nox) has every
     backend under every strategy it is valid for."""
     assert len({c.id for c in MATRIX}) == len(MATRIX)
-    assert {"pypi", "library", *STRATEGIES} <= {c.strategy for c in MATRIX}
+    assert set(CATALOG.strategies) == {c.strategy for c in MATRIX}
     for name in CATALOG.backends:
         assert any(c.strategy in STRATEGIES and name in c.backends for c in MATRIX), name
         for strategy in STRATEGIES:
@@ -67,11 +68,12 @@ def test_the_plan_agrees_with_the_expectations(combo):
     # The template reads the catalog through JSON, keys sorted: the same platforms, another order.
     assert sorted(plan["environments"]) == sorted(expected[0].builds)
     planned = {v["backend"]: (v["extra"], v["builds"], v["resolves"]) for v in plan["variants"]}
+    assert [v["sync"] for v in plan["variants"]] == [sync_command(v["extra"]) for v in plan["variants"]]
     assert planned.keys() == {v.backend for v in expected}
     for variant in expected:
         extra, builds, resolves = planned[variant.backend]
         assert (extra, builds) == (variant.extra, variant.builds), variant.backend
-        if variant.backend != "pypi":
+        if variant.backend != PYPI_BUILD:
             assert resolves == variant.release, variant.backend
 
 

@@ -25,10 +25,10 @@ import jinja2
 import pytest
 import yaml
 
-from uv_torch_template.catalog import load
+from uv_torch_template.catalog import PYPI_BUILD, Strategy, load
 from uv_torch_template.checks.project import load_workflow, tool
 from uv_torch_template.expectations.answer_sets import ANSWER_SETS
-from uv_torch_template.expectations.matrix import BASE_ANSWERS, Variant, expected_variants
+from uv_torch_template.expectations.matrix import BASE_ANSWERS, Variant, expected_variants, sync_command
 from uv_torch_template.harness.render import REPO_ROOT
 
 try:
@@ -56,9 +56,9 @@ COMBOS = {
         "platform-cu130-py314",
         "single-rocm72-gitlab",
         "single-cpu-mac-windows",
-        "pypi",
+        "pypi-py313",
         "pypi-linux-gitlab",
-        "library",
+        "library-py310",
     ]
 }
 ALL = list(COMBOS)
@@ -88,9 +88,14 @@ def variant_named(name: str, extra: str | None) -> Variant:
     return next(v for v in variants(name) if v.extra == extra)
 
 
+def does(name: str) -> Strategy:
+    """What the named set's strategy does (the catalog's flags, never its name)."""
+    return CATALOG.strategies[COMBOS[name].strategy]
+
+
 def installs_cpu_wheels(build: str, platform: str) -> bool:
     """CPU wheels: the cpu backend, or PyPI's torch outside Linux (on Linux it is a CUDA build)."""
-    return build == "cpu" or (build == "pypi" and not platform.startswith("linux"))
+    return build == "cpu" or (build == PYPI_BUILD and not platform.startswith("linux"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,7 +106,7 @@ def installs_cpu_wheels(build: str, platform: str) -> bool:
 def test_ci_files_follow_the_ci_answer(rendered, name):
     project, ci = rendered(name), COMBOS[name].ci
     workflows = project / ".github" / "workflows"
-    publish = ["publish.yml"] if COMBOS[name].strategy == "library" else []
+    publish = ["publish.yml"] if does(name).publishes else []
     assert sorted(p.name for p in workflows.glob("*")) == (
         sorted(["ci.yml", "template-update.yml", *publish]) if ci == "github" else []
     )
@@ -125,7 +130,7 @@ def test_doctor_ships_with_every_strategy_but_library(rendered, name):
     package = COMBOS[name].answers()["package_name"]
     scripts = tomllib.loads((project / "pyproject.toml").read_text())["project"].get("scripts", {})
     doctor = project / "src" / package / "doctor"
-    if COMBOS[name].strategy == "library":
+    if not does(name).doctor:
         assert not doctor.exists()
         assert not (project / "tests" / "test_doctor.py").exists()
         assert scripts == {}
@@ -194,7 +199,7 @@ def test_github_tests_run_only_cpu_builds_on_hosted_runners(rendered, name):
         matrix = job["strategy"]["matrix"]
         # The oldest and the newest Python the lock installs torch for.
         assert matrix["python"][0] == combo.python_version
-        if combo.strategy == "extras":  # each runner's extra comes from `include`
+        if does(name).extras:  # each runner's extra comes from `include`
             assert set(matrix["os"]) == {entry["os"] for entry in matrix["include"]}
         for entry in matrix.get("include") or [{"os": os} for os in matrix["os"]]:
             platform = HOSTED_GITHUB[entry["os"]]
@@ -202,11 +207,9 @@ def test_github_tests_run_only_cpu_builds_on_hosted_runners(rendered, name):
             assert installs_cpu_wheels(variant.builds[platform], platform), (entry, variant)
             tested.add(platform)
         sync = [step["run"] for step in job["steps"] if step.get("run", "").startswith("uv sync")]
-        expected = (
-            'uv sync --locked --extra "$TORCH_VARIANT"' if combo.strategy == "extras" else "uv sync --locked"
-        )
+        expected = 'uv sync --locked --extra "$TORCH_VARIANT"' if does(name).extras else "uv sync --locked"
         assert sync == [expected]
-        if combo.strategy == "extras":
+        if does(name).extras:
             assert job["env"]["TORCH_VARIANT"] == "${{ matrix.variant }}"
     # Every hosted platform where some build installs CPU wheels is tested; no other is.
     testable = {
@@ -223,14 +226,14 @@ def test_github_tests_run_only_cpu_builds_on_hosted_runners(rendered, name):
 def test_github_gpu_job_is_opt_in(rendered, name):
     jobs = load_workflow(rendered(name) / ".github" / "workflows" / "ci.yml")["jobs"]
     accelerated = [v for v in variants(name) if v.backend != "cpu"]
-    if not accelerated or COMBOS[name].strategy == "library":
+    if not accelerated or does(name).publishes:
         assert "gpu" not in jobs
         return
     gpu = jobs["gpu"]
     assert gpu["if"] == "vars.GPU_RUNNER == 'true'"
     assert gpu["runs-on"] == ["self-hosted", "gpu"]
     assert gpu["env"]["TORCH_REQUIRE_GPU"] == "1"
-    if COMBOS[name].strategy == "extras":
+    if does(name).extras:
         assert gpu["env"]["TORCH_VARIANT"] == f"${{{{ vars.TORCH_VARIANT || '{accelerated[0].extra}' }}}}"
     assert any("tests/test_smoke.py" in step.get("run", "") for step in gpu["steps"])
 
@@ -268,7 +271,7 @@ def test_gitlab_ci_passes_the_schema_and_tests_only_cpu_builds(rendered, name):
     else:
         assert not on_linux, "a variant installs CPU wheels on Linux x86_64, yet nothing is tested"
     accelerated = [v for v in variants(name) if v.backend != "cpu"]
-    if accelerated and COMBOS[name].strategy != "library":
+    if accelerated and not does(name).publishes:
         assert pipeline["gpu"]["tags"] == ["gpu"]
         assert pipeline["gpu"]["rules"] == [{"if": '$GPU_RUNNER == "true"'}]
     assert pipeline["template-update"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
@@ -291,7 +294,7 @@ def test_python_version_agrees_everywhere(rendered, name):
         assert variables["PYTHON_VERSION"] == pinned
 
 
-@pytest.mark.parametrize("name", ["extras-cpu-cu130-rocm72", "pypi"])
+@pytest.mark.parametrize("name", ["extras-cpu-cu130-rocm72", "pypi-py313"])
 def test_pre_commit_and_git_files(rendered, name):
     project = rendered(name)
     hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())["repos"]
@@ -401,7 +404,7 @@ def project_python(python: Path, project: Path, *args: str) -> subprocess.Comple
         "platform-xpu-no-ci",
         "single-rocm72-gitlab",
         "single-cpu-mac-windows",
-        "pypi",
+        "pypi-py313",
     ],
 )
 def test_rendered_doctor_tests_pass_without_torch(rendered, python_with_pytest, name):
@@ -474,9 +477,9 @@ ON_LINUX_X86_64 = (sys.platform, os.uname().machine if os.name == "posix" else "
         ("single-rocm72-gitlab", None, fake_torch("2.13.0+cpu"), False),
         ("platform-cu130-py314", None, fake_torch("2.15.0+cu130", cuda="13.0"), True),
         ("platform-cu130-py314", None, fake_torch("2.15.0+cpu"), False),  # no CPU build on Linux
-        ("pypi", None, fake_torch("2.14.1", cuda="12.8"), True),
-        ("pypi", None, fake_torch("2.14.1+cpu"), False),
-        ("pypi", None, fake_torch("2.14.1", hip="7.2.26015"), False),
+        ("pypi-py313", None, fake_torch("2.14.1", cuda="12.8"), True),
+        ("pypi-py313", None, fake_torch("2.14.1+cpu"), False),
+        ("pypi-py313", None, fake_torch("2.14.1", hip="7.2.26015"), False),
     ],
 )
 def test_smoke_test_accepts_only_the_build_asked_for(rendered, monkeypatch, name, variant, torch, accepted):
@@ -536,11 +539,11 @@ def test_readme_install_table_matches_the_plan(rendered, name):
     expected = variants(name)
     assert len(table) == len(expected)
     for variant in expected:
-        row = table[f"uv sync --extra {variant.extra}" if variant.extra else "uv sync"]
+        row = table[sync_command(variant.extra)]
         assert set(row) == {"Command", "torch", *(CATALOG.platforms[p].title for p in variant.builds)}
         for platform, build in variant.builds.items():
             cell = row[CATALOG.platforms[platform].title]
-            if build == "pypi":
+            if build == PYPI_BUILD:
                 assert ("CUDA" in cell) == platform.startswith("linux"), cell
                 continue
             backend = CATALOG.backends[build]
@@ -566,7 +569,7 @@ def test_readme_explains_drivers_checks_and_updates(rendered, name):
     combo = COMBOS[name]
     readme = (rendered(name) / "README.md").read_text()
     package = combo.answers()["package_name"]
-    built = {build for v in variants(name) for build in v.builds.values()} - {"cpu", "pypi"}
+    built = {build for v in variants(name) for build in v.builds.values()} - {"cpu", PYPI_BUILD}
     for backend in built:
         driver = CATALOG.backends[backend].driver
         row = next(line for line in readme.splitlines() if line.startswith(f"| `{backend}` ("))
@@ -574,13 +577,13 @@ def test_readme_explains_drivers_checks_and_updates(rendered, name):
     assert "uvx copier update --defaults" in readme
     assert "uv lock" in readme
     assert "uv.lock` is not a template file" in readme
-    if combo.strategy == "extras":
+    if does(name).extras:
         assert "uv run --no-sync" in readme
         assert "repeat the `--extra` on every `uv sync`" in readme
-    if combo.strategy == "library":
+    if does(name).publishes:
         assert f"Requires-Dist: torch>={combo.torch_version}" in readme
         assert "-doctor" not in readme
     else:
         assert f"{package.replace('_', '-')}-doctor" in readme
-    if combo.strategy == "pypi":
+    if not does(name).uses_index:
         assert "## What PyPI ships" in readme

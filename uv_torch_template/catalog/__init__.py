@@ -17,6 +17,9 @@ import yaml
 # The package lives in uv_torch_template/catalog/; catalog.yml at the repository root.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CATALOG_PATH = REPO_ROOT / "catalog.yml"
+# The build a project installs from PyPI (no PyTorch index): the name includes/plan.jinja gives it
+# in `plan.variants[].builds`, and the expectations and lock check use for it too.
+PYPI_BUILD = "pypi"
 
 
 def release_key(release: str) -> tuple[int, ...]:
@@ -42,11 +45,6 @@ class Platform:
     pypi_torch: str
 
     @property
-    def marker(self) -> str:
-        """The uv environment marker; includes/plan.jinja writes the same one for the template."""
-        return f"sys_platform == '{self.sys_platform}' and platform_machine == '{self.platform_machine}'"
-
-    @property
     def marker_environment(self) -> dict[str, str]:
         """The PEP 508 variables that tell this platform apart, to evaluate uv.lock's markers."""
         return {
@@ -55,6 +53,49 @@ class Platform:
             "platform_system": self.platform_system,
             "os_name": self.os_name,
         }
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """What a `strategy` answer means, as flags: Python asks these, never the strategy's name
+    (includes/plan.jinja hands the same flags to the rendered files as `plan.does`)."""
+
+    name: str
+    order: int
+    label: str
+    summary: str
+    backends: bool = False  # the project installs the `backends` answer's builds
+    extras: bool = False  # one extra per backend, `uv sync --extra <name>`
+    one_backend: bool = False  # exactly one backend, locked only where it has wheels
+    one_accelerator: bool = False  # one accelerator where it has wheels, cpu elsewhere
+    doctor: bool = False  # the project ships the doctor
+    publishes: bool = False  # a library: publishes plain `torch>=X`
+    develops_on: str | None = None  # the backend a library develops and tests on
+    default_backends: tuple[str, ...] = ()
+
+    def chosen_backends(self, backends: tuple[str, ...] | list[str]) -> list[str]:
+        """The backends whose indexes the project uses: the asked ones, the one a library
+        develops on, or none (PyPI's torch)."""
+        if self.backends:
+            return list(backends)
+        return [self.develops_on] if self.develops_on else []
+
+    @property
+    def uses_index(self) -> bool:
+        """Whether the project declares a PyTorch index (and so asks for `index_url`)."""
+        return self.backends or self.develops_on is not None
+
+
+@dataclass(frozen=True)
+class ReservedNames:
+    """Names project_name and package_name must not take (catalog.yml says why)."""
+
+    max_length: int
+    windows_devices: tuple[str, ...]
+    distributions: tuple[str, ...]
+    distribution_prefixes: tuple[str, ...]
+    modules: tuple[str, ...]
+    stdlib: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -129,9 +170,6 @@ class Backend:
     def carries(self, release: str) -> bool:
         return release in self.torch
 
-    def releases_from(self, floor: str) -> list[str]:
-        return [r for r in self.torch if release_key(r) >= release_key(floor)]  # retired ones included
-
     def versions_of(self, release: str) -> tuple[str, ...]:
         """The patch versions of a release this index carries, oldest first."""
         if release in self.only_patches:
@@ -151,6 +189,11 @@ class Catalog:
     python_versions: tuple[str, ...]
     releases: tuple[Release, ...]
     backends: dict[str, Backend]
+    strategies: dict[str, Strategy] = field(default_factory=dict)
+    tools: dict[str, Any] = field(default_factory=dict)  # pinned versions and action commits
+    reserved_names: ReservedNames | None = None
+    default_python_version: str = ""
+    default_torch_version: str = ""
 
     def release(self, torch: str) -> Release:
         for release in self.releases:
@@ -161,6 +204,15 @@ class Catalog:
     @property
     def newest(self) -> Release:
         return self.releases[-1]
+
+    def strategy_where(self, **flags: Any) -> str:
+        """The one strategy with these flags: code names a strategy by what it does."""
+        (name,) = [
+            name
+            for name, strategy in self.strategies.items()
+            if all(getattr(strategy, flag) == value for flag, value in flags.items())
+        ]
+        return name
 
     def releases_from(self, floor: str) -> list[Release]:
         """Supported (not retired) releases at or above the floor."""
@@ -216,14 +268,28 @@ def _release(raw: dict[str, Any]) -> Release:
     )
 
 
+def _strategy(name: str, raw: dict[str, Any]) -> Strategy:
+    flags = {key: value for key, value in raw.items() if key != "backends_help"}
+    flags["default_backends"] = tuple(flags.get("default_backends") or ())
+    return Strategy(name=name, **flags)
+
+
 def parse(raw: dict[str, Any]) -> Catalog:
     releases = tuple(_release(r) for r in raw["releases"])
     table = {r.torch: r for r in releases}
+    reserved = raw.get("reserved_names")
     return Catalog(
         platforms={key: Platform(key=key, **value) for key, value in raw["platforms"].items()},
         python_versions=tuple(raw["python_versions"]),
         releases=releases,
         backends={name: _backend(name, value, table) for name, value in raw["backends"].items()},
+        strategies={name: _strategy(name, value) for name, value in (raw.get("strategies") or {}).items()},
+        tools=raw.get("tools") or {},
+        reserved_names=ReservedNames(**{k: v if k == "max_length" else tuple(v) for k, v in reserved.items()})
+        if reserved
+        else None,
+        default_python_version=str(raw.get("default_python_version", "")),
+        default_torch_version=str(raw.get("default_torch_version", "")),
     )
 
 

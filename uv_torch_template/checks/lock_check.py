@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from uv_torch_template.catalog import Catalog, Release
+from uv_torch_template.catalog import PYPI_BUILD, Catalog, Release
 from uv_torch_template.checks.lockfile import PYPI, Lock, Resolved
 from uv_torch_template.expectations.matrix import Combo, Variant, expected_label, expected_variants
 
@@ -40,7 +40,7 @@ class Disagreement:
 
 def index_of(catalog: Catalog, index_url: str, build: str) -> str:
     """The registry URL uv.lock records for packages from a backend's index (or PyPI)."""
-    return PYPI if build == "pypi" else f"{index_url.rstrip('/')}/{catalog.backends[build].index}"
+    return PYPI if build == PYPI_BUILD else f"{index_url.rstrip('/')}/{catalog.backends[build].index}"
 
 
 def _with_label(version: str | None, label: str | None) -> str:
@@ -84,18 +84,18 @@ def _check_build(
     if torch.source != index:
         disagree("index", index, f"torch {torch.version} from {torch.source}")
     public = torch.version.split("+")[0]
-    if build == variant.backend and build != "pypi":
+    if build == variant.backend and build != PYPI_BUILD:
         # The newest release the catalog says this index carries for the answer set.
         newest = catalog.backends[build].newest_version(release.torch)
         if public != newest:
             disagree("release", newest, public)
-    elif build == "pypi" and not public.startswith(f"{release.torch}."):
+    elif build == PYPI_BUILD and not public.startswith(f"{release.torch}."):
         disagree("release", f"{release.torch}.*", public)
 
     for package in combo.torch_packages:
         companion = installed.get(package)
         wanted = _paired(catalog, build, release, package)
-        if build == variant.backend and build != "pypi":
+        if build == variant.backend and build != PYPI_BUILD:
             expected = _with_label(wanted, label)
             if companion is None or companion.version != expected:
                 disagree(package, expected, _shown(companion))
@@ -106,7 +106,7 @@ def _check_build(
 
     # ROCm and XPU builds bring the triton their release pins, from the same index.
     tritons: set[str] = set()
-    if build == variant.backend and build != "pypi":
+    if build == variant.backend and build != PYPI_BUILD:
         triton = release.companions.get(catalog.backends[build].family)
         if triton is not None and public == catalog.backends[build].newest_version(release.torch):
             tritons.add(triton.package)
@@ -125,7 +125,7 @@ def _check_build(
 
 def _paired(catalog: Catalog, build: str, release: Release, package: str) -> str | None:
     """torchvision / torchaudio of the patch release this backend's newest build is."""
-    if build == "pypi":
+    if build == PYPI_BUILD:
         return release.companion_version(package)
     newest = catalog.backends[build].newest_version(release.torch)
     patch = next(p for p in release.builds if p.version == newest)

@@ -63,7 +63,6 @@ def _source_of(package: dict[str, Any]) -> str:
 
 class Lock:
     def __init__(self, data: dict[str, Any]):
-        self.data = data
         self.packages: list[dict[str, Any]] = data.get("package", [])
         self.root = next(
             p

@@ -263,8 +263,8 @@ def lock_platforms(project: Path) -> set[str]:
         return platforms
     if isinstance(environments, str):
         environments = [environments]
-    floor = re.search(r"(\d+\.\d+)", pyproject.get("project", {}).get("requires-python", "3.12"))
-    python = floor.group(1) if floor else "3.12"
+    floor = re.search(r"(\d+\.\d+)", pyproject.get("project", {}).get("requires-python", ""))
+    python = floor.group(1) if floor else load().default_python_version
     covered = set()
     for text in environments:
         try:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from uv_torch_template.catalog import Catalog, extra_name, load
+from uv_torch_template.catalog import PYPI_BUILD, Catalog, extra_name, load
 from uv_torch_template.harness.uvrun import available_pythons
 
 # The lock platforms, in the catalog's order.
 ALL_PLATFORMS = list(load().platforms)
+# The strategies that install the `backends` answer's builds, in the catalog's order.
+STRATEGIES = tuple(name for name, strategy in load().strategies.items() if strategy.backends)
 
 BASE_ANSWERS: dict[str, Any] = {
     "project_name": "demo-project",
@@ -33,11 +35,11 @@ class Combo:
     strategy: str
     backends: tuple[str, ...]
     torch_version: str
-    python_version: str = "3.12"
+    python_version: str = load().default_python_version
     torch_packages: tuple[str, ...] = ()
     lock_platforms: tuple[str, ...] = tuple(ALL_PLATFORMS)
     ci: str = "github"
-    tags: tuple[str, ...] = field(default=(), compare=False)
+    per_backend: bool = field(default=False, compare=False)  # one backend of the exhaustive sweep
 
     @property
     def id(self) -> str:
@@ -62,9 +64,10 @@ class Combo:
             lock_platforms=list(self.lock_platforms),
             ci=self.ci,
         )
-        if self.strategy in ("extras", "platform", "single"):
+        strategy = load().strategies[self.strategy]
+        if strategy.backends:
             data["backends"] = list(self.backends)
-        if index_url is not None and self.strategy != "pypi":
+        if index_url is not None and strategy.uses_index:
             data["index_url"] = index_url
         return data
 
@@ -74,9 +77,8 @@ class Combo:
 
 
 def chosen_backends(combo: Combo) -> list[str]:
-    if combo.strategy == "library":
-        return ["cpu"]
-    return list(combo.backends)
+    """The backends whose indexes the answers use (none: PyPI's torch)."""
+    return load().strategies[combo.strategy].chosen_backends(combo.backends)
 
 
 def usable_releases(catalog: Catalog, backend: str, combo: Combo) -> list[str]:
@@ -84,7 +86,7 @@ def usable_releases(catalog: Catalog, backend: str, combo: Combo) -> list[str]:
     return [
         release.torch
         for release in catalog.releases_from(combo.torch_version)
-        if backend == "pypi" or catalog.backends[backend].carries(release.torch)
+        if backend == PYPI_BUILD or catalog.backends[backend].carries(release.torch)
         if combo.python_version in release.python
         if all(release.companion_version(p) for p in combo.torch_packages)
     ]
@@ -93,44 +95,48 @@ def usable_releases(catalog: Catalog, backend: str, combo: Combo) -> list[str]:
 @dataclass(frozen=True)
 class Variant:
     extra: str | None
-    backend: str  # asked for; "pypi" for strategy pypi
+    backend: str  # asked for; PYPI_BUILD where the project installs PyPI's torch
     builds: dict[str, str]  # platform -> backend whose wheels it installs
     release: str  # the torch release the asked backend resolves to
 
 
+def sync_command(extra: str | None) -> str:
+    """How a variant is installed: `uv sync`, or `uv sync --extra <its extra>`."""
+    return f"uv sync --extra {extra}" if extra else "uv sync"
+
+
 def expected_variants(catalog: Catalog, combo: Combo) -> list[Variant]:
+    strategy = catalog.strategies[combo.strategy]
     platforms = [p for p in ALL_PLATFORMS if p in combo.lock_platforms]
-    if combo.strategy == "pypi":
-        asked = ["pypi"]
-    elif combo.strategy == "extras":
-        asked = chosen_backends(combo)
+    chosen = chosen_backends(combo)
+    if not chosen:
+        asked = [PYPI_BUILD]
+    elif strategy.extras:
+        asked = chosen
     else:
-        accelerators = [b for b in chosen_backends(combo) if b != "cpu"]
+        accelerators = [b for b in chosen if b != "cpu"]
         asked = [accelerators[0] if accelerators else "cpu"]
-    if combo.strategy == "single":
+    if strategy.one_backend:
         platforms = [p for p in platforms if p in catalog.backends[asked[0]].platforms]
     variants = []
     for backend in asked:
         builds = {
-            p: backend if backend == "pypi" or p in catalog.backends[backend].platforms else "cpu"
+            p: backend if backend == PYPI_BUILD or p in catalog.backends[backend].platforms else "cpu"
             for p in platforms
         }
-        extra = extra_name(backend) if combo.strategy == "extras" else None
+        extra = extra_name(backend) if strategy.extras else None
         variants.append(Variant(extra, backend, builds, usable_releases(catalog, backend, combo)[-1]))
     return variants
 
 
 def expected_label(catalog: Catalog, build: str, platform: str) -> str | None:
-    if build == "pypi":
+    if build == PYPI_BUILD:
         return None
     return catalog.backends[build].label_on(platform)
 
 
 # --------------------------------------------------------------------------------------------
 # The matrix.
-
-
-STRATEGIES = ("extras", "single", "platform")
 
 
 def lock_matrix(
@@ -153,58 +159,61 @@ def lock_matrix(
     oldest = catalog.releases[0].torch
     combos: list[Combo] = []
 
+    extras, one_backend, one_accelerator = (
+        catalog.strategy_where(extras=True),
+        catalog.strategy_where(one_backend=True),
+        catalog.strategy_where(one_accelerator=True),
+    )
+    pypi, library = catalog.strategy_where(uses_index=False), catalog.strategy_where(publishes=True)
+
     if exhaustive:
         for name, backend in catalog.backends.items():
             first, last = backend.torch[0], backend.torch[-1]
             combos += [
-                Combo("extras", (name,), first, tags=("per-backend",)),
-                Combo("single", (name,), last, python_version="3.13", tags=("per-backend",)),
-                Combo("platform", (name,), first, torch_packages=("torchvision",), tags=("per-backend",)),
+                Combo(extras, (name,), first, per_backend=True),
+                Combo(one_backend, (name,), last, python_version="3.13", per_backend=True),
+                Combo(one_accelerator, (name,), first, torch_packages=("torchvision",), per_backend=True),
             ]
 
     combos += [
-        Combo("pypi", (), oldest, python_version=lowest, tags=("pypi",)),
-        Combo("pypi", (), newest, python_version=highest, tags=("pypi",)),
-        Combo("library", (), "2.13", tags=("library",)),
-        Combo("library", (), oldest, python_version=lowest, torch_packages=("torchvision", "torchaudio")),
+        Combo(pypi, (), oldest, python_version=lowest),
+        Combo(pypi, (), newest, python_version=highest),
+        Combo(library, (), "2.13"),
+        Combo(library, (), oldest, python_version=lowest, torch_packages=("torchvision", "torchaudio")),
     ]
 
-    # Extras that grow from one backend to all of them (the shape of the bench, too).
+    # Extras that grow from two backends to all of them (which locks every backend once).
     combos += [
-        Combo("extras", ("cpu", "cu130"), "2.13", tags=("multi",)),
-        Combo("extras", ("cpu", "cu126", "cu130", "cu132"), "2.12", torch_packages=("torchvision",)),
-        Combo("extras", ("cpu", "rocm7.1", "rocm7.2"), "2.11", torch_packages=("torchvision", "torchaudio")),
-        Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13", python_version="3.11"),
-        Combo(
-            "extras", tuple(catalog.backends), oldest, torch_packages=("torchvision",), tags=("all-backends",)
-        ),
+        Combo(extras, ("cpu", "cu130"), "2.13"),
+        Combo(extras, ("cpu", "cu126", "cu130", "cu132"), "2.12", torch_packages=("torchvision",)),
+        Combo(extras, ("cpu", "rocm7.1", "rocm7.2"), "2.11", torch_packages=("torchvision", "torchaudio")),
+        Combo(extras, ("cpu", "cu130", "rocm7.2", "xpu"), "2.13", python_version="3.11"),
+        Combo(extras, tuple(catalog.backends), oldest, torch_packages=("torchvision",)),
     ]
     if exhaustive:  # all backends at once is the costliest lock: the suite locks it once
-        combos.append(
-            Combo("extras", tuple(catalog.backends), oldest, python_version=lowest, tags=("all-backends",))
-        )
+        combos.append(Combo(extras, tuple(catalog.backends), oldest, python_version=lowest))
 
     # Each lock platform on its own, with every backend that has wheels there.
     for platform in ALL_PLATFORMS:
         there = tuple(n for n, b in catalog.backends.items() if platform in b.platforms and b.carries("2.13"))
-        combos.append(Combo("extras", there, "2.13", lock_platforms=(platform,), tags=("one-platform",)))
+        combos.append(Combo(extras, there, "2.13", lock_platforms=(platform,)))
     combos += [
         Combo(
-            "platform",
+            one_accelerator,
             ("cpu", "cu130"),
             newest,
             python_version=highest,
             lock_platforms=("linux-x86_64", "macos-arm64"),
         ),
         Combo(
-            "platform",
+            one_accelerator,
             ("xpu",),
             "2.12",
             torch_packages=("torchvision",),
             lock_platforms=("linux-x86_64", "windows-x86_64"),
         ),
         Combo(
-            "single",
+            one_backend,
             ("rocm7.2",),
             "2.11",
             torch_packages=("torchvision", "torchaudio"),
@@ -212,7 +221,7 @@ def lock_matrix(
         ),
     ]
 
-    # Never two identical answer sets; keep the first (tagged) occurrence.
+    # Never two identical answer sets; keep the first occurrence (a per-backend one).
     unique: dict[Combo, Combo] = {}
     for combo in combos:
         unique.setdefault(combo, combo)
@@ -223,10 +232,10 @@ def _valid(catalog: Catalog, combo: Combo) -> bool:
     """Drop combinations the template rightly refuses (say, a companion a backend never had)."""
     if combo.python_version not in catalog.release(combo.torch_version).python:
         return False
-    for backend in chosen_backends(combo) or ["pypi"]:
+    for backend in chosen_backends(combo) or [PYPI_BUILD]:
         if not usable_releases(catalog, backend, combo):
             return False
-        if backend != "pypi" and not set(catalog.backends[backend].platforms) & set(combo.lock_platforms):
+        if backend != PYPI_BUILD and not set(catalog.backends[backend].platforms) & set(combo.lock_platforms):
             return False
     return True
 
@@ -249,5 +258,5 @@ def runnable_lock_matrix(
     pythons = available_pythons()
     combos = lock_matrix(catalog, highest_python=pythons[-1] if pythons else None, exhaustive=exhaustive)
     if backend is not None:
-        combos = [c for c in combos if backend in (chosen_backends(c) or ["pypi"])]
+        combos = [c for c in combos if backend in (chosen_backends(c) or [PYPI_BUILD])]
     return combos

@@ -25,8 +25,7 @@ from uv_torch_template.catalog import Catalog, load
 from uv_torch_template.expectations.matrix import Combo, usable_releases
 
 STANDIN_HOST = "<standin>"
-STRATEGIES = ("extras", "platform", "single", "pypi", "library")
-CHOOSING_BACKENDS = ("extras", "platform", "single")
+STRATEGIES = tuple(load().strategies)
 CI_CHOICES = ("github", "gitlab", "none")
 COMPANIONS = ("torchvision", "torchaudio")
 
@@ -353,7 +352,9 @@ def secrets_in(index_url: Any) -> list[str]:
 
 def _usable(catalog: Catalog, backend: str, torch: str, python: str, packages: tuple[str, ...]) -> bool:
     """The oracle's rule (matrix.usable_releases): a release of `backend` the lock may take."""
-    combo = Combo("extras", (backend,), torch, python_version=python, torch_packages=packages)
+    combo = Combo(
+        catalog.strategy_where(extras=True), (backend,), torch, python_version=python, torch_packages=packages
+    )
     return bool(usable_releases(catalog, backend, combo))
 
 
@@ -365,18 +366,19 @@ def coherent_choices(draw: st.DrawFn, catalog: Catalog, pythons: tuple[str, ...]
     releases = [r.torch for r in catalog.releases if python in r.python and not r.retired]
     torch = draw(st.sampled_from(releases))
     strategy = draw(st.sampled_from(STRATEGIES))
+    does = catalog.strategies[strategy]
     usable_backends = [b for b in catalog.backends if _usable(catalog, b, torch, python, ())]
     chosen: list[str] = []
-    if strategy == "extras":
+    if does.extras:
         chosen = draw(st.lists(st.sampled_from(usable_backends), min_size=1, max_size=4, unique=True))
-    elif strategy == "platform":
+    elif does.one_accelerator:
         accelerators = [b for b in usable_backends if b != "cpu"]
         chosen = [draw(st.sampled_from(accelerators))]
         if draw(st.booleans()) and "cpu" in usable_backends:
             chosen.insert(0, "cpu")
-    elif strategy == "single":
+    elif does.one_backend:
         chosen = [draw(st.sampled_from(usable_backends))]
-    in_use = chosen or (["cpu"] if strategy == "library" else [])
+    in_use = does.chosen_backends(chosen)
     paired = [
         p
         for p in COMPANIONS

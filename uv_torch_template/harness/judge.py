@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from uv_torch_template.catalog import load
 from uv_torch_template.checks.project import check_rendered_project, lock_problems, markdown_problems
 from uv_torch_template.harness.answer_space import lock_twin_url, resolve, secrets_in
+from uv_torch_template.harness.questions import copier_default
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import available_pythons
 
@@ -40,8 +42,8 @@ QUESTIONS = (
     "catalog",
     "plan",
 )
-DEFAULT_PYTHON = "3.12"  # catalog.yml's default_python_version
-DEFAULT_INDEX_URL = "https://download.pytorch.org/whl"
+DEFAULT_PYTHON = load().default_python_version
+DEFAULT_INDEX_URL = copier_default("index_url")
 SENTINEL = "notes.txt"
 
 
@@ -162,7 +164,8 @@ def examine(
     drawn_url = resolved.get("index_url", DEFAULT_INDEX_URL)
     twin_url = lock_twin_url(drawn_url, standin_url) if isinstance(drawn_url, str) else standin_url
     locked = destination
-    needs_index = resolved.get("strategy") != "pypi"  # pypi projects name no PyTorch index
+    strategy = load().strategies.get(resolved.get("strategy"))
+    needs_index = strategy is not None and strategy.uses_index  # PyPI's torch: no PyTorch index
     if needs_index and (twin_url != drawn_url or "index_url" not in resolved):
         locked = workdir / "lock-twin"
         twin_error = _render({**resolved, "index_url": twin_url}, locked, template)

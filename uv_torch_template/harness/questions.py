@@ -59,6 +59,11 @@ def _template() -> tuple[dict[str, Any], dict[str, Any], SandboxedEnvironment]:
     return config, questions, env
 
 
+def copier_default(name: str) -> Any:
+    """A question's default as copier.yml writes it (the index URL's, say): read, never restated."""
+    return _template()[1][name]["default"]
+
+
 def answer(data: dict[str, Any]) -> dict[str, Any]:
     """Every answer, hidden ones (the catalog, the plan) included, as Copier computes them from
     `data`; raises Refused for the first question that refuses, as Copier does."""

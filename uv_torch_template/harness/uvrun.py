@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from uv_torch_template.catalog import load
+
 # PyPI resolution is pinned in time, so a new PyPI release cannot change what the suite locks;
 # the stand-in's upload times all fall before it.
 EXCLUDE_NEWER = "2026-11-15T00:00:00Z"
@@ -103,9 +105,9 @@ def run_uv(
 
 
 def available_pythons() -> list[str]:
-    """Minor versions uv can find here without downloading (3.10 ... 3.13 on this machine)."""
+    """The catalog's Python versions uv can find here without downloading."""
     found = []
-    for minor in ("3.10", "3.11", "3.12", "3.13", "3.14"):
+    for minor in load().python_versions:
         probe = subprocess.run(
             [uv_binary(), "python", "find", minor],
             env=uv_environment(None),

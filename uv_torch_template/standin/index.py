@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from packaging.utils import canonicalize_name
-
 from ..catalog import Catalog
 from ..catalog import load as load_catalog
 from . import dists as D
@@ -96,9 +94,6 @@ class Index:
         every variant (docs/pytorch-index-facts.md [layout]); KeyError for a variant the catalog
         does not have."""
         return self._cached(("projects", variant), lambda: self._group(variant))
-
-    def files(self, variant: str | None, project: str) -> list[D.Dist] | None:
-        return self.projects(variant).get(canonicalize_name(project))
 
     def find(self, variant: str | None, filename: str) -> D.Dist | None:
         """The Dist stored at /whl/<variant>/<filename> (variant None: at /whl/<filename>)."""

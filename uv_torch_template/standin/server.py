@@ -161,7 +161,6 @@ class StandinIndex:
 
         with StandinIndex() as index:
             index.url                  # http://127.0.0.1:41234/whl
-            index.index_url("cu130")   # http://127.0.0.1:41234/whl/cu130
 
     wheelhouses: folders whose real wheels replace stubs of the same file name (default: the
     folders in PIP_FIND_LINKS; pass [] for none). catalog / facts: serve these instead of
@@ -188,9 +187,6 @@ class StandinIndex:
             raise RuntimeError("the stand-in index is not running: use it as a context manager or start() it")
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         return f"http://{host}:{self._server.server_address[1]}/whl"
-
-    def index_url(self, backend: str) -> str:
-        return f"{self.url}/{backend}"
 
     def start(self) -> StandinIndex:
         if self._server is None:

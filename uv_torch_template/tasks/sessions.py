@@ -27,11 +27,13 @@ from uv_torch_template.catalog import load
 from uv_torch_template.checks.lock_check import Disagreement, check_lock, lock_failed
 from uv_torch_template.checks.lockfile import Lock
 from uv_torch_template.checks.survey import survey
+from uv_torch_template.expectations.answer_sets import ANSWER_SETS
 from uv_torch_template.expectations.matrix import Combo, growth_series, runnable_lock_matrix
+from uv_torch_template.harness.questions import copier_default
 from uv_torch_template.harness.render import render, render_afresh
 from uv_torch_template.harness.uvrun import EXCLUDE_NEWER, run_uv
 
-DEFAULT_INDEX_URL = "https://download.pytorch.org/whl"
+DEFAULT_INDEX_URL = copier_default("index_url")
 REACH_TIMEOUT_S = 10
 
 
@@ -225,7 +227,7 @@ def bench(index_url: str, repeats: int) -> bool:
     work = Path(tempfile.mkdtemp(prefix="uvtt-bench-"))
     targets_met = True
     try:
-        combo = Combo("extras", ("cpu", "cu130"), "2.13")
+        combo = Combo(catalog.strategy_where(extras=True), ("cpu", "cu130"), "2.13")
 
         def render_once() -> None:
             render_afresh(combo.answers(index_url=index_url), work / "render")
@@ -240,7 +242,7 @@ def bench(index_url: str, repeats: int) -> bool:
             f"    (target ratio <= 1.30). warm: uv's cache already holds everything, median of {repeats};\n"
             "    first: a new uv cache, as on a fresh machine or CI runner (one run each)"
         )
-        for sample in [*[c for c in runnable_lock_matrix() if "per-backend" in c.tags][::6], combo]:
+        for sample in [*[c for c in runnable_lock_matrix(exhaustive=True) if c.per_backend][::6], combo]:
             project = work / sample.id
             render(sample.answers(index_url=index_url), project)
             run_uv(project, "lock").check()  # warm the cache for this combination
@@ -277,7 +279,12 @@ def bench(index_url: str, repeats: int) -> bool:
             sizes = []
             for backends in growth_series(catalog):
                 usable = tuple(b for b in backends if set(catalog.backends[b].platforms) & set(platforms))
-                sample = Combo("extras", usable, catalog.releases[0].torch, lock_platforms=platforms)
+                sample = Combo(
+                    catalog.strategy_where(extras=True),
+                    usable,
+                    catalog.releases[0].torch,
+                    lock_platforms=platforms,
+                )
                 project = work / f"growth-{len(usable)}-{len(platforms)}"
                 render(sample.answers(index_url=index_url), project)
                 run_uv(project, "lock").check()
@@ -301,7 +308,7 @@ def bench(index_url: str, repeats: int) -> bool:
 def rendered_python_lines(project: Path, index_url: str) -> int:
     """Non-blank lines of Python in a project with backends cpu, cu130, rocm7.2 and xpu: what a
     user reads, and merges on every `copier update`."""
-    combo = Combo("extras", ("cpu", "cu130", "rocm7.2", "xpu"), "2.13")
+    combo = ANSWER_SETS["extras-4"]
     render_afresh(combo.answers(index_url=index_url), project)
     return sum(1 for path in project.rglob("*.py") for line in path.read_text().splitlines() if line.strip())
 

@@ -16,14 +16,16 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from uv_torch_template.catalog import load
 from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.harness.questions import copier_default
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import UvResult, run_uv
 
 # The real wheel this machine carries: torch 2.13.0+cpu for CPython 3.11 on Linux x86_64.
 SMOKE_TORCH = "2.13.0"
 SMOKE_PYTHON = "3.11"
-SMOKE_COMBO = Combo("extras", ("cpu",), "2.13", python_version=SMOKE_PYTHON)
+SMOKE_COMBO = Combo(load().strategy_where(extras=True), ("cpu",), "2.13", python_version=SMOKE_PYTHON)
 DOCTOR = SMOKE_COMBO.answers()["package_name"].replace("_", "-") + "-doctor"
 
 
@@ -42,7 +44,7 @@ def real_torch_wheel() -> Path | None:
 @contextlib.contextmanager
 def index_for_smoke(online: bool) -> Iterator[str]:
     if online:
-        yield "https://download.pytorch.org/whl"
+        yield copier_default("index_url")
         return
     from uv_torch_template.standin import StandinIndex
 
