@@ -47,6 +47,12 @@ def _install(session: nox.Session) -> None:
     session.install(*DEV)
 
 
+def _task(session: nox.Session, module: str, *args: str) -> None:
+    """Install the dev group, then run `python -m uv_torch_template.tasks.<module> ARGS POSARGS`."""
+    _install(session)
+    session.run("python", "-m", f"uv_torch_template.tasks.{module}", *args, *session.posargs, env=ENV)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The template's own test suite: the default tier, then the slow end-to-end walks."""
@@ -68,24 +74,21 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def render(session: nox.Session) -> None:
     """Render every combination into build/rendered/<combination>/ (pass --index-url to change it)."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.sessions", "render", *session.posargs, env=ENV)
+    _task(session, "sessions", "render")
 
 
 @nox.session
 def lock(session: nox.Session) -> None:
     """Render, uv lock and check every combination with the test suite's lock check; each
     disagreement is printed as the catalog fact it contradicts. Non-zero unless all agree."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.sessions", "lock", *session.posargs, env=ENV)
+    _task(session, "sessions", "lock")
 
 
 @nox.session
 def survey(session: nox.Session) -> None:
     """Read each backend's index as served (PEP 503 pages, PEP 658 metadata) and print every
     difference from catalog.yml, one line per fact; non-zero on drift, "no drift" otherwise."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.sessions", "survey", *session.posargs, env=ENV)
+    _task(session, "sessions", "survey")
 
 
 @nox.session
@@ -94,23 +97,20 @@ def smoke(session: nox.Session) -> None:
 
     Offline this takes the wheel from PIP_FIND_LINKS through the stand-in; pass --online to use
     the real CPU index."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.smoke", *session.posargs, env=ENV)
+    _task(session, "smoke")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.sessions", "bench", *session.posargs, env=ENV)
+    _task(session, "sessions", "bench")
 
 
 @nox.session
 def explore(session: nox.Session) -> None:
     """Answer sets drawn from the whole interface with a random seed, as tests/test_generative.py
     draws a few: every failure class, each with its smallest answer set; exits non-zero on any."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.explore", *session.posargs, env=ENV)
+    _task(session, "explore")
 
 
 @nox.session
