@@ -18,6 +18,7 @@ import yaml
 
 from uv_torch_template.catalog import load, load_raw
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
+from uv_torch_template.harness import questions
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import run_uv
 
@@ -33,11 +34,12 @@ VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "to
 
 
 def refusal(tmp_path: Path, **change) -> str:
-    destination = tmp_path / "project"
-    with pytest.raises(ValueError) as refused:
-        render({**VALID, **change}, destination)
-    assert not destination.exists(), "a refused answer set writes nothing"
-    return str(refused.value)
+    """Copier's refusal of VALID with `change`, through copier.yml's own questions (plain Jinja,
+    no render: uv_torch_template.harness.questions). That Copier refuses with the same words and
+    writes nothing is tests/test_refusals.py's check, one refusal of each kind."""
+    refused = questions.refusal({**VALID, **change})
+    assert refused is not None, f"accepted: {change}"
+    return str(refused)
 
 
 # --------------------------------------------------------------------------------------------
