@@ -16,7 +16,8 @@
     nox -s survey -- --write             ... and write what they say into catalog.yml
     (survey takes --index-url, --standin and --backend NAME as lock does)
     nox -s smoke                         a CPU project, uv sync'ed with a real torch, its own tests
-    nox -s bench                         render and lock times, uv.lock growth
+    nox -s bench                         render against a one-question template, lock times, uv.lock growth
+    nox -s bench -- --render-only        ... only the render ratio (target <= 1.5)
     nox -s explore                       the generative test's long run: 300 random answer sets
     nox -s explore -- --examples N --seed S   ... another budget, a fixed seed (--no-lock: faster)
     nox -s interactive                   every Python x torch x strategy through the prompts
