@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from uv_torch_template.catalog import load, load_raw
+from uv_torch_template.catalog import load
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
 from uv_torch_template.harness import questions
 from uv_torch_template.harness.render import render
@@ -29,7 +29,7 @@ else:  # pragma: no cover
 
 pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 
-RESERVED = load_raw()["reserved_names"]
+RESERVED = load().reserved_names
 VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "torch_version": "2.13"}
 
 
@@ -120,12 +120,12 @@ def test_package_name_cannot_be_a_windows_device(tmp_path, name):
 
 @pytest.mark.parametrize("question", ["project_name", "package_name"])
 def test_names_past_a_sane_length_are_refused(tmp_path, question):
-    name = "a" * (RESERVED["max_length"] + 1)
-    assert f"keep it to {RESERVED['max_length']}" in refusal(tmp_path, **{question: name})
+    name = "a" * (RESERVED.max_length + 1)
+    assert f"keep it to {RESERVED.max_length}" in refusal(tmp_path, **{question: name})
 
 
 def test_a_name_at_the_length_limit_renders(tmp_path):
-    name = "m" * RESERVED["max_length"]
+    name = "m" * RESERVED.max_length
     project = render({**VALID, "project_name": name, "package_name": name}, tmp_path / "project")
     assert (project / "src" / name / "__init__.py").is_file()
 
@@ -133,7 +133,7 @@ def test_a_name_at_the_length_limit_renders(tmp_path):
 def test_stdlib_list_covers_every_python_here():
     """catalog.yml's stdlib list is the union over CPython 3.10-3.14: check it against each
     interpreter this machine has."""
-    listed = set(RESERVED["stdlib"])
+    listed = set(RESERVED.stdlib)
     assert set(sys.stdlib_module_names) <= listed
     for minor in load().python_versions:
         found = subprocess.run(
@@ -153,7 +153,7 @@ def test_stdlib_list_covers_every_python_here():
 def test_reserved_modules_cover_what_the_reserved_distributions_install():
     """For each reserved distribution installed in this environment, its top-level modules are
     reserved package names (packages_distributions reads their RECORD files)."""
-    distributions = {name.lower() for name in RESERVED["distributions"]}
+    distributions = {name.lower() for name in RESERVED.distributions}
     checked = set()
     for module, owners in importlib.metadata.packages_distributions().items():
         if module.startswith("__") or module.endswith("__mypyc") or not module.isidentifier():
@@ -161,7 +161,7 @@ def test_reserved_modules_cover_what_the_reserved_distributions_install():
         for owner in owners:
             if owner.lower().replace("_", "-") in distributions:
                 checked.add(owner)
-                assert module in RESERVED["modules"] or module in RESERVED["stdlib"], (owner, module)
+                assert module in RESERVED.modules or module in RESERVED.stdlib, (owner, module)
     assert {"pytest", "jinja2"} <= {name.lower() for name in checked}
 
 
@@ -239,6 +239,6 @@ def test_reserved_distributions_cover_every_package_a_lock_installs(standin, tmp
     run_uv(project, "lock").check()
     names = {package["name"] for package in tomllib.loads((project / "uv.lock").read_text())["package"]}
     names.discard(combo.answers()["project_name"])
-    prefixes = tuple(RESERVED["distribution_prefixes"])
-    missing = sorted(n for n in names if n not in RESERVED["distributions"] and not n.startswith(prefixes))
+    prefixes = tuple(RESERVED.distribution_prefixes)
+    missing = sorted(n for n in names if n not in RESERVED.distributions and not n.startswith(prefixes))
     assert not missing, f"add to catalog.yml reserved_names.distributions: {missing}"

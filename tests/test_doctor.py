@@ -21,9 +21,8 @@ import pytest
 
 from uv_torch_template.catalog import PYPI_BUILD, extra_name, load
 from uv_torch_template.expectations.answer_sets import ANSWER_SETS
-from uv_torch_template.expectations.matrix import (
-    BASE_ANSWERS,
-    Combo,
+from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
+from uv_torch_template.expectations.variants import (
     expected_label,
     expected_variants,
     sync_command,

@@ -11,7 +11,7 @@ import sys
 import yaml
 
 from tests.helpers import readme_test_commands
-from uv_torch_template.catalog import load_raw
+from uv_torch_template.catalog import load
 from uv_torch_template.checks.project import load_workflow
 from uv_torch_template.harness.render import REPO_ROOT
 
@@ -75,7 +75,7 @@ def test_one_set_of_action_pins_for_the_template_and_its_own_ci():
     """The template's own CI uses the actions its rendered projects use (catalog.yml's `tools`),
     at the same commits, and the rendered workflows take every pin from there."""
     catalog_pins = {}
-    for action in load_raw()["tools"]["actions"].values():
+    for action in load().tools["actions"].values():
         name, ref = action["uses"].split("@")
         assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name} is not pinned by commit SHA"
         catalog_pins[name] = ref
@@ -93,5 +93,5 @@ def test_one_set_of_action_pins_for_the_template_and_its_own_ci():
 def test_rendered_projects_pin_the_ruff_this_suite_lints_them_with():
     """pyproject's dev group, pre-commit and CI of every rendered project use catalog.yml's ruff;
     the suite checks rendered code with that same ruff."""
-    ruff = load_raw()["tools"]["ruff"]
+    ruff = load().tools["ruff"]
     assert f"ruff=={ruff}" in PYPROJECT["dependency-groups"]["dev"]

@@ -17,13 +17,8 @@ import pytest
 from uv_torch_template.catalog import PYPI_BUILD, load
 from uv_torch_template.checks.lock_check import check_lock, lock_failed
 from uv_torch_template.checks.lockfile import Lock
-from uv_torch_template.expectations.matrix import (
-    STRATEGIES,
-    expected_variants,
-    lock_matrix,
-    runnable_lock_matrix,
-    sync_command,
-)
+from uv_torch_template.expectations.matrix import STRATEGIES, lock_matrix, runnable_lock_matrix
+from uv_torch_template.expectations.variants import expected_variants, sync_command
 from uv_torch_template.harness.questions import answer
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import available_pythons, run_uv

@@ -28,7 +28,8 @@ import yaml
 from uv_torch_template.catalog import PYPI_BUILD, Strategy, load
 from uv_torch_template.checks.project import load_workflow, tool
 from uv_torch_template.expectations.answer_sets import ANSWER_SETS
-from uv_torch_template.expectations.matrix import BASE_ANSWERS, Variant, expected_variants, sync_command
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.expectations.variants import Variant, expected_variants, sync_command
 from uv_torch_template.harness.render import REPO_ROOT
 
 try:

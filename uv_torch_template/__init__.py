@@ -3,7 +3,8 @@
 The package is layered; each layer imports only the ones above it:
 
     catalog/        the model of catalog.yml (catalog/__init__.py) and its round-trip writer
-    expectations/   what each answer set must lock to, derived in Python from the catalog alone
+    expectations/   the answer sets (matrix: the lock matrix; answer_sets: the named ones the tests
+                    render) and what each must lock to (variants), in Python from the catalog alone
     checks/         judges of artefacts: a uv.lock (lock_check, lockfile), a rendered project
                     (project), an index's pages (survey)
     harness/        rendering and running as a user does (render, uvrun) and the generative

@@ -194,6 +194,7 @@ class Catalog:
     reserved_names: ReservedNames | None = None
     default_python_version: str = ""
     default_torch_version: str = ""
+    companion_packages: tuple[str, ...] = ()  # pinned to torch's build: torchvision, torchaudio
 
     def release(self, torch: str) -> Release:
         for release in self.releases:
@@ -290,6 +291,7 @@ def parse(raw: dict[str, Any]) -> Catalog:
         else None,
         default_python_version=str(raw.get("default_python_version", "")),
         default_torch_version=str(raw.get("default_torch_version", "")),
+        companion_packages=tuple(raw.get("companion_packages") or ()),
     )
 
 

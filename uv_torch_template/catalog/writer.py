@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from uv_torch_template.catalog import CATALOG_PATH, release_key
+from uv_torch_template.catalog import CATALOG_PATH, load, release_key
 
 
 def _yaml() -> YAML:
@@ -59,7 +59,7 @@ def write_drifts(drifts: list[Any], index_url: str, path: Path = CATALOG_PATH) -
             backend["torch"] = _flow(sorted(set(carried), key=release_key))
         elif drift.fact == "python" and release is not None:
             release["python"] = _flow(drift.value)
-        elif drift.fact in ("torchvision", "torchaudio") and release is not None:
+        elif drift.fact in load().companion_packages and release is not None:
             release[drift.fact] = drift.value
         elif drift.fact == "companion" and release is not None and drift.value and backend is not None:
             companion = CommentedMap(drift.value)

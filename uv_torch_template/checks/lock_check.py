@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from uv_torch_template.catalog import PYPI_BUILD, Catalog, Release
+from uv_torch_template.catalog import PYPI_BUILD, Catalog, Release, load
 from uv_torch_template.checks.lockfile import PYPI, Lock, Resolved
-from uv_torch_template.expectations.matrix import Combo, Variant, expected_label, expected_variants
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.expectations.variants import Variant, expected_label, expected_variants
 
-TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")
+TORCH_PACKAGES = ("torch", *load().companion_packages)
 ABSENT = "absent"
 
 

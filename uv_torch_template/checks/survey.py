@@ -344,7 +344,7 @@ def _compare_pairings(
         for file in files:
             torch_builds.setdefault(file.version, file.upload_time)
     drifts = []
-    for package in ("torchvision", "torchaudio"):
+    for package in load().companion_packages:
         files = _builds(backend, reader.project(backend.index, package))
         newest_of: dict[Version, File] = {}
         for file in files:

@@ -1,8 +1,7 @@
-"""The answer sets the template is tested and locked with, derived from the catalog.
+"""The answer sets the template is locked with, derived from the catalog.
 
-One function builds the matrix for the pytest lock tests and for `nox -s render/lock/bench`,
-so the two can never drift apart; another says, independently of the template's Jinja, what
-each answer set must lock to (the oracle the tests compare uv.lock against).
+One function builds the matrix for the pytest lock tests and for `nox -s render/lock/bench`, so
+the two can never drift apart. What each answer set must lock to is expectations.variants's.
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from uv_torch_template.catalog import PYPI_BUILD, Catalog, extra_name, load
+from uv_torch_template.catalog import PYPI_BUILD, Catalog, load
+from uv_torch_template.expectations.variants import chosen_backends, usable_releases
 from uv_torch_template.harness.uvrun import available_pythons
 
 # The lock platforms, in the catalog's order.
@@ -70,69 +70,6 @@ class Combo:
         if index_url is not None and strategy.uses_index:
             data["index_url"] = index_url
         return data
-
-
-# --------------------------------------------------------------------------------------------
-# The oracle: what an answer set must lock to, computed from the catalog alone.
-
-
-def chosen_backends(combo: Combo) -> list[str]:
-    """The backends whose indexes the answers use (none: PyPI's torch)."""
-    return load().strategies[combo.strategy].chosen_backends(combo.backends)
-
-
-def usable_releases(catalog: Catalog, backend: str, combo: Combo) -> list[str]:
-    """Releases of a backend the lock may take: at or above the floor, for this Python, paired."""
-    return [
-        release.torch
-        for release in catalog.releases_from(combo.torch_version)
-        if backend == PYPI_BUILD or catalog.backends[backend].carries(release.torch)
-        if combo.python_version in release.python
-        if all(release.companion_version(p) for p in combo.torch_packages)
-    ]
-
-
-@dataclass(frozen=True)
-class Variant:
-    extra: str | None
-    backend: str  # asked for; PYPI_BUILD where the project installs PyPI's torch
-    builds: dict[str, str]  # platform -> backend whose wheels it installs
-    release: str  # the torch release the asked backend resolves to
-
-
-def sync_command(extra: str | None) -> str:
-    """How a variant is installed: `uv sync`, or `uv sync --extra <its extra>`."""
-    return f"uv sync --extra {extra}" if extra else "uv sync"
-
-
-def expected_variants(catalog: Catalog, combo: Combo) -> list[Variant]:
-    strategy = catalog.strategies[combo.strategy]
-    platforms = [p for p in ALL_PLATFORMS if p in combo.lock_platforms]
-    chosen = chosen_backends(combo)
-    if not chosen:
-        asked = [PYPI_BUILD]
-    elif strategy.extras:
-        asked = chosen
-    else:
-        accelerators = [b for b in chosen if b != "cpu"]
-        asked = [accelerators[0] if accelerators else "cpu"]
-    if strategy.one_backend:
-        platforms = [p for p in platforms if p in catalog.backends[asked[0]].platforms]
-    variants = []
-    for backend in asked:
-        builds = {
-            p: backend if backend == PYPI_BUILD or p in catalog.backends[backend].platforms else "cpu"
-            for p in platforms
-        }
-        extra = extra_name(backend) if strategy.extras else None
-        variants.append(Variant(extra, backend, builds, usable_releases(catalog, backend, combo)[-1]))
-    return variants
-
-
-def expected_label(catalog: Catalog, build: str, platform: str) -> str | None:
-    if build == PYPI_BUILD:
-        return None
-    return catalog.backends[build].label_on(platform)
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,12 +22,13 @@ from urllib.parse import urlsplit
 from hypothesis import strategies as st
 
 from uv_torch_template.catalog import Catalog, load
-from uv_torch_template.expectations.matrix import Combo, usable_releases
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.expectations.variants import usable_releases
 
 STANDIN_HOST = "<standin>"
 STRATEGIES = tuple(load().strategies)
 CI_CHOICES = ("github", "gitlab", "none")
-COMPANIONS = ("torchvision", "torchaudio")
+COMPANIONS = load().companion_packages
 
 # Distributions a rendered project installs: torch, its companions and tritons, their dependency
 # closure, and the project's dev tools. A project or package of one of these names collides.
