@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -39,13 +40,13 @@ def index_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def rendered_set(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+def rendered_set(tmp_path_factory: pytest.TempPathFactory):
     """name -> the project of that named answer set (expectations.answer_sets), rendered from
     the working tree once per test session and shared by every file and xdist worker, through
     pytest-xdist's documented file-lock pattern. Tests read it; one that edits a project copies it.
     """
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":  # each worker's base folder sits in the session's
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's base folder sits in the session's
         shared = shared.parent
     root = shared / "answer-sets"
     root.mkdir(exist_ok=True)
