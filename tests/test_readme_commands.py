@@ -147,7 +147,9 @@ def test_template_readme_renders_from_a_tagless_clone_and_the_project_updates_fr
     assert answers["_src_path"] == str(clone)
     assert (project / "tools" / "pytorch_doctor.py").is_file()
     # From inside the project, where a relative path would no longer reach the template.
-    sh("uvx copier update --defaults", project)
+    updated = sh("uvx copier update --defaults", project).stderr
+    steps = updated[updated.index("Template updated. Next:") :]
+    assert steps.index("git diff") < steps.index("uv lock") < steps.index("uv run --no-sync pytest"), steps
     check = sh("uvx copier check-update --quiet", project, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -28,7 +28,7 @@ import yaml
 from uv_torch_template.catalog import load
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
 from tests.stubs import install_metadata_only_torch
-from uv_torch_template.harness.render import REPO_ROOT
+from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import run_uv
 
 try:
@@ -42,6 +42,7 @@ pytestmark = [
 ]
 
 CATALOG = load()
+CATALOG_RAW = yaml.safe_load((REPO_ROOT / "catalog.yml").read_text())
 
 # Every ci choice, every strategy, and backend sets that exercise the CPU fallbacks, a project
 # without a cpu build, a platform-limited lock and all backends at once.
@@ -552,7 +553,8 @@ def test_smoke_test_run_by_pytest_fails_on_another_extras_build(rendered, python
 
 
 # --------------------------------------------------------------------------------------------
-# README: the install table and the instructions come from the plan.
+# docs/pytorch.md (the template's): the install table and the instructions come from the plan.
+# README.md (the user's): short, one install line per extra.
 
 
 def install_table(readme: str) -> dict[str, dict[str, str]]:
@@ -571,7 +573,7 @@ def install_table(readme: str) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize("name", ALL)
 def test_readme_install_table_matches_the_plan(rendered, name):
-    table = install_table((rendered(name) / "README.md").read_text())
+    table = install_table((rendered(name) / "docs" / "pytorch.md").read_text())
     expected = variants(name)
     assert len(table) == len(expected)
     for variant in expected:
@@ -593,7 +595,7 @@ def test_readme_install_table_matches_the_plan(rendered, name):
 
 
 def test_readme_says_macos_gets_the_cpu_build_of_the_rocm_extra(rendered):
-    table = install_table((rendered("extras-cpu-cu130-rocm72") / "README.md").read_text())
+    table = install_table((rendered("extras-cpu-cu130-rocm72") / "docs" / "pytorch.md").read_text())
     rocm = table["uv sync --extra rocm7-2"]
     assert rocm["macOS arm64"] == "CPU fallback (no ROCm 7.2 wheels for this platform), unlabelled CPU wheel"
     assert rocm["Linux x86_64"] == "ROCm 7.2, `+rocm7.2`"
@@ -601,25 +603,57 @@ def test_readme_says_macos_gets_the_cpu_build_of_the_rocm_extra(rendered):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_readme_explains_drivers_checks_and_updates(rendered, name):
+def test_docs_explain_drivers_checks_and_updates(rendered, name):
     combo = COMBOS[name]
-    readme = (rendered(name) / "README.md").read_text()
-    package = combo.answers()["package_name"]
+    docs = (rendered(name) / "docs" / "pytorch.md").read_text()
     built = {build for v in variants(name) for build in v.builds.values()} - {"cpu", "pypi"}
     for backend in built:
         driver = CATALOG.backends[backend].driver
-        row = next(line for line in readme.splitlines() if line.startswith(f"| `{backend}` ("))
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{backend}` ("))
         assert str(driver["linux"]) in row, row
-    assert "uvx copier update --defaults" in readme
-    assert "uv lock" in readme
-    assert "uv.lock` is not a template file" in readme
+    assert "uvx copier update --defaults" in docs
+    assert "uv lock" in docs
+    assert "uv.lock` is not a template file" in docs
     if combo.strategy == "extras":
-        assert "uv run --no-sync" in readme
-        assert "repeat the `--extra` on every `uv sync`" in readme
+        assert "uv run --no-sync" in docs
+        assert "repeat the `--extra` on every `uv sync`" in docs
     if combo.strategy == "library":
-        assert f"Requires-Dist: torch>={combo.torch_version}" in readme
-        assert "-doctor" not in readme
+        assert f"Requires-Dist: torch>={combo.torch_version}" in docs
+        assert "pytorch_doctor" not in docs
     else:
-        assert f"{package.replace('_', '-')}-doctor" in readme
+        assert "uv run tools/pytorch_doctor.py" in docs
     if combo.strategy == "pypi":
-        assert "## What PyPI ships" in readme
+        assert "## What PyPI ships" in docs
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_readme_is_short_and_installs_one_line_per_extra(rendered, name):
+    """README.md is the user's: what the project is, how to install it, how to test it; the
+    rest is docs/pytorch.md, which it points to (a library's README is its page on PyPI)."""
+    combo = COMBOS[name]
+    readme = (rendered(name) / "README.md").read_text()
+    assert sum(1 for line in readme.splitlines() if line.strip()) <= 80
+    assert combo.answers()["description"] in readme
+    assert "\n## Run the tests\n\n```sh\nuv run --no-sync pytest\n```\n" in readme
+    if combo.strategy == "library":
+        assert "\nuv sync\n" in readme and "docs/pytorch.md" in readme
+        return
+    syncs = [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("uv sync")]
+    assert sorted(syncs) == sorted(f"uv sync --extra {v.extra}" if v.extra else "uv sync" for v in variants(name))
+    assert "[docs/pytorch.md](docs/pytorch.md)" in readme
+    assert ("uv run tools/pytorch_doctor.py" in readme) == (combo.strategy != "library")
+    for template_owned in ("| Command |", "UV_INDEX_", "copier update --defaults", "## Offline"):
+        assert template_owned not in readme
+
+
+def test_a_librarys_published_readme_names_the_public_indexes_never_the_mirror(tmp_path):
+    mirror = "https://artifactory.example/api/pypi/pytorch-remote/whl"
+    answers = {**BASE_ANSWERS, "strategy": "library", "index_url": mirror}
+    project = render(answers, tmp_path / "library")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["readme"] == "README.md", "README.md is the long description"
+    readme = (project / "README.md").read_text()
+    assert "artifactory.example" not in readme
+    assert f"--extra-index-url {CATALOG_RAW['public_index_url']}/cpu" in readme
+    # The mirror is still what the repository's own development environment locks against.
+    assert f'url = "{mirror}/cpu"' in (project / "pyproject.toml").read_text()
