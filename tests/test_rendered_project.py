@@ -30,6 +30,7 @@ from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo, Variant, 
 from tests.stubs import install_metadata_only_torch
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import run_uv
+from uv_torch_template.tasks.sessions import WEIGHT_LIMITS, rendered_weight
 
 try:
     import tomllib
@@ -657,3 +658,19 @@ def test_a_librarys_published_readme_names_the_public_indexes_never_the_mirror(t
     assert f"--extra-index-url {CATALOG_RAW['public_index_url']}/cpu" in readme
     # The mirror is still what the repository's own development environment locks against.
     assert f'url = "{mirror}/cpu"' in (project / "pyproject.toml").read_text()
+
+# --------------------------------------------------------------------------------------------
+# Weight: what a user reads and merges on every update (`nox -s bench` prints the same figures).
+
+
+def test_a_four_backend_project_stays_within_its_weight_targets(tmp_path):
+    weight = rendered_weight(tmp_path / "project", CATALOG_RAW["public_index_url"])
+    assert weight.within(WEIGHT_LIMITS), weight
+    # The figures count what is there: every Python file, wherever it is.
+    files = {
+        str(path.relative_to(tmp_path / "project")): sum(1 for line in path.open() if line.strip())
+        for path in (tmp_path / "project").rglob("*.py")
+    }
+    assert set(files) == {"src/demo_project/__init__.py", "tests/test_smoke.py", "tools/pytorch_doctor.py"}
+    assert weight.python == sum(files.values())
+    assert weight.package == files["src/demo_project/__init__.py"]
