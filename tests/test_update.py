@@ -225,12 +225,12 @@ def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"'torch_version'.*choose torch_version 2\.7 or newer: torch 2\.6 is no longer supported",
+        match=r"'torch_version'.*choose torch_version 2\.7 or newer: 2\.6 is retired",
     ):
         update(project, "v1.2.0")
     with pytest.raises(
         ValueError,
-        match=r"'backends'.*choose rocm6\.2\.4/rocm6\.3/\S*: rocm6\.1 wheels stop at torch 2\.6",
+        match=r"'backends'.*choose rocm\S*: rocm6\.1 stops at 2\.6",
     ):
         update(project, "v1.2.0", torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
@@ -302,7 +302,7 @@ def test_a_kept_answer_the_new_answers_refuse_stops_the_switch(template_repo, tm
     project = rendered(
         template_repo, tmp_path / "p", "v1.1.0", torch_version="2.11", backends=["cpu", "cu128"]
     )
-    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 wheels stop at"
+    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 stops at"
     with pytest.raises(ValueError, match=refusal):
         update(project, "v1.1.0", strategy="pypi", torch_version="2.13")
     update(project, "v1.1.0", strategy="pypi", torch_version="2.13", backends=["cpu", "cu130"])
