@@ -148,6 +148,8 @@ def test_update_steps_have_one_order_everywhere(tmp_path):
     current = current.split("```bash\n")[1].split("```")[0]
     lines = [line.split("#")[0].rstrip() for line in current.splitlines()]
     expected = [line.split("#")[0].rstrip() for line in macros.update_steps("SYNC").splitlines()]
-    assert lines[-3:-1] == expected[:2] and lines[-1].startswith("uv sync") and lines[-1].endswith(
-        expected[2].removeprefix("SYNC")
+    assert (
+        lines[-3:-1] == expected[:2]
+        and lines[-1].startswith("uv sync")
+        and lines[-1].endswith(expected[2].removeprefix("SYNC"))
     )

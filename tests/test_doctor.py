@@ -23,6 +23,7 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
+from tests.stubs import install_metadata_only_torch
 from uv_torch_template.catalog import extra_name, load
 from uv_torch_template.expectations.matrix import (
     Combo,
@@ -30,7 +31,6 @@ from uv_torch_template.expectations.matrix import (
     expected_variants,
     usable_releases,
 )
-from tests.stubs import install_metadata_only_torch
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import uv_binary, uv_environment
 

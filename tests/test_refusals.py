@@ -24,7 +24,7 @@ REFUSALS = {
     "package-is-keyword": ({"package_name": "lambda"}, "package_name", "Python keyword"),
     "package-shadows-torch": ({"package_name": "torch"}, "package_name", "shadow"),
     "empty-project-name": ({"project_name": ""}, "project_name", "give the project a name"),
-    "project-name-invalid": ({"project_name": "my model!"}, "project_name", "use letters, digits, - _ . only"),
+    "project-name-invalid": ({"project_name": "my model!"}, "project_name", "use letters, digits"),
     "retired-backend": (
         {"backends": ["cu128"], "torch_version": "2.13"},
         "backends",

@@ -25,9 +25,9 @@ import jinja2
 import pytest
 import yaml
 
+from tests.stubs import install_metadata_only_torch
 from uv_torch_template.catalog import load
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo, Variant, expected_variants
-from tests.stubs import install_metadata_only_torch
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import run_uv
 from uv_torch_template.tasks.sessions import WEIGHT_LIMITS, rendered_weight
@@ -640,7 +640,8 @@ def test_readme_is_short_and_installs_one_line_per_extra(rendered, name):
         assert "\nuv sync\n" in readme and "docs/pytorch.md" in readme
         return
     syncs = [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("uv sync")]
-    assert sorted(syncs) == sorted(f"uv sync --extra {v.extra}" if v.extra else "uv sync" for v in variants(name))
+    expected = [f"uv sync --extra {v.extra}" if v.extra else "uv sync" for v in variants(name)]
+    assert sorted(syncs) == sorted(expected)
     assert "[docs/pytorch.md](docs/pytorch.md)" in readme
     assert ("uv run tools/pytorch_doctor.py" in readme) == (combo.strategy != "library")
     for template_owned in ("| Command |", "UV_INDEX_", "copier update --defaults", "## Offline"):
@@ -658,6 +659,7 @@ def test_a_librarys_published_readme_names_the_public_indexes_never_the_mirror(t
     assert f"--extra-index-url {CATALOG_RAW['public_index_url']}/cpu" in readme
     # The mirror is still what the repository's own development environment locks against.
     assert f'url = "{mirror}/cpu"' in (project / "pyproject.toml").read_text()
+
 
 # --------------------------------------------------------------------------------------------
 # Weight: what a user reads and merges on every update (`nox -s bench` prints the same figures).

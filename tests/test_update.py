@@ -362,13 +362,13 @@ DOCTOR_IN_THE_PACKAGE = "5bbb67cd12027c045481d32d7788c87781971eee"
 def test_an_update_from_the_doctor_in_the_package_moves_it_out_and_keeps_the_users_work(tmp_path):
     """A project rendered when the doctor lived in the package, updated to this template: the old
     files disappear, the script arrives beside the package, the user's code and notes stay."""
-    if subprocess.run(["git", "cat-file", "-e", f"{DOCTOR_IN_THE_PACKAGE}^{{commit}}"], cwd=REPO_ROOT).returncode:
+    known = subprocess.run(["git", "cat-file", "-e", f"{DOCTOR_IN_THE_PACKAGE}^{{commit}}"], cwd=REPO_ROOT)
+    if known.returncode:
         pytest.skip("this copy of the repository lacks its history")  # pragma: no cover
     repo = tmp_path / "template"
     repo.mkdir()
-    archive = subprocess.run(
-        ["git", "archive", DOCTOR_IN_THE_PACKAGE, *TEMPLATE_FILES], cwd=REPO_ROOT, capture_output=True, check=True
-    )
+    archive = ["git", "archive", DOCTOR_IN_THE_PACKAGE, *TEMPLATE_FILES]
+    archive = subprocess.run(archive, cwd=REPO_ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(repo)], input=archive.stdout, check=True)
     git(repo, "init", "-q", "-b", "main")
     commit_all(repo, "v1.0.0: the doctor in the package")

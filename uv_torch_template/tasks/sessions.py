@@ -312,7 +312,8 @@ class Weight:
     readme: int
 
     def within(self, limits: Weight) -> bool:
-        return self.python <= limits.python and self.package <= limits.package and self.readme <= limits.readme
+        pairs = ((self.python, limits.python), (self.package, limits.package), (self.readme, limits.readme))
+        return all(mine <= limit for mine, limit in pairs)
 
 
 # The project the weight targets are measured on, and the targets: the package holds the user's
@@ -328,7 +329,8 @@ def _non_blank_lines(paths) -> int:
 def weigh(project: Path, package: str) -> Weight:
     python = [path for path in project.rglob("*.py") if ".venv" not in path.parts]
     inside = [path for path in python if path.is_relative_to(project / "src" / package)]
-    return Weight(_non_blank_lines(python), _non_blank_lines(inside), _non_blank_lines([project / "README.md"]))
+    readme = _non_blank_lines([project / "README.md"])
+    return Weight(_non_blank_lines(python), _non_blank_lines(inside), readme)
 
 
 def rendered_weight(project: Path, index_url: str) -> Weight:
