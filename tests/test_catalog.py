@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from uv_torch_template.tasks import docs
 from uv_torch_template.catalog import load, load_raw, release_key
 from uv_torch_template.harness.render import REPO_ROOT
+from uv_torch_template.tasks import docs
 
 CATALOG = load()
 
