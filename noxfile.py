@@ -96,7 +96,7 @@ def smoke(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
+    """Render time, render + lock against bare lock, uv.lock growth, the rendered project's weight."""
     _install(session)
     session.run("python", "-m", "uv_torch_template.tasks.sessions", "bench", *session.posargs, env=ENV)
 
