@@ -172,6 +172,12 @@ def test_the_package_holds_only_the_users_code_and_the_doctor_sits_beside_it(ren
         assert script.startswith("# /// script\n# requires-python = ")
         assert "\n# dependencies = []\n# ///\n" in script
         assert 'if __name__ == "__main__":\n    raise SystemExit(main())\n' in script
+        # CI runs it with the project's Python, beside the torch it synced: `uv run script.py`
+        # would give the PEP 723 script an environment of its own, without that torch.
+        for ci in (project / ".github" / "workflows" / "ci.yml", project / ".gitlab-ci.yml"):
+            if ci.exists():
+                runs = re.findall(r"uv run[^\n#]*pytorch_doctor\.py", ci.read_text())
+                assert runs and all(run.startswith("uv run --no-sync python ") for run in runs), runs
 
 
 # --------------------------------------------------------------------------------------------
