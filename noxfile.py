@@ -103,7 +103,7 @@ def smoke(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Render time, render + lock against bare lock, uv.lock growth with the number of backends."""
+    """Render time, render + lock against bare lock, uv.lock growth, the rendered project's weight."""
     _task(session, "sessions", "bench")
 
 

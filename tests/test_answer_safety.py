@@ -110,12 +110,12 @@ def test_project_name_cannot_be_an_installed_distribution(tmp_path, name):
 @pytest.mark.parametrize("name", ["json", "typing", "_ast", "asyncio", "numpy", "PIL", "functorch", "nvidia"])
 def test_package_name_cannot_shadow_a_module(tmp_path, name):
     message = refusal(tmp_path, package_name=name)
-    assert "'package_name'" in message and "shadow" in message and "choose another name" in message
+    assert "'package_name'" in message and "choose another: shadows a module" in message
 
 
 @pytest.mark.parametrize("name", ["con", "NUL", "com1", "Lpt9"])
 def test_package_name_cannot_be_a_windows_device(tmp_path, name):
-    assert "device name on Windows" in refusal(tmp_path, package_name=name)
+    assert "choose another: a Windows device" in refusal(tmp_path, package_name=name)
 
 
 @pytest.mark.parametrize("question", ["project_name", "package_name"])

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import copier
+import jinja2
 import pytest
 import tomli
 
@@ -112,9 +113,39 @@ def test_next_steps_are_printed_after_copy(tmp_path, capsys):
     for output in (extras, library):
         assert "git init && git add -A && git commit" in output and "uv lock" in output
         assert "uv run --no-sync pytest" in output
-    assert "uv run --no-project --directory src python -m demo_project.doctor" in extras
+    assert "uv run tools/pytorch_doctor.py" in extras
     assert "uv sync --extra cpu" in extras and "uv sync --extra cu130" in extras
-    assert ".doctor" not in library and "\n  uv sync " in library
+    assert "pytorch_doctor" not in library and "\n  uv sync " in library
     steps = extras[extras.index("Next steps") :]
     # 80 columns, but for the destination path the user typed.
     assert all(len(line) <= 80 for line in steps.splitlines() if not line.startswith("  cd ")), steps
+
+
+def test_update_steps_have_one_order_everywhere(tmp_path):
+    """The steps after `copier update` come from includes/steps.jinja: the rendered docs and
+    Copier's after-update message give them verbatim, and the template's README in that order."""
+    macros = jinja2.Environment().from_string((REPO_ROOT / "includes" / "steps.jinja").read_text()).module
+    steps = str(macros.update_steps("SYNC")).splitlines()
+    order = [line.split()[0] + " " + line.split()[1] for line in steps]
+    assert order == ["git diff", "uv lock", "SYNC &&"]
+
+    project = render({**BASE_ANSWERS, "backends": ["cpu"]}, tmp_path / "p")
+    docs = (project / "docs" / "pytorch.md").read_text()
+    block = docs[docs.index("## Update from the template") :].split("```sh\n")[1].split("```")[0]
+    assert "\n".join(str(macros.update_steps("uv sync --extra cpu")).splitlines()) in block
+
+    copier_yml = (REPO_ROOT / "copier.yml").read_text()
+    message = copier_yml[copier_yml.index("_message_after_update: |") :]
+    assert "{% from 'includes/steps.jinja' import update_steps %}{{ update_steps(" in message
+    assert "git diff" not in message and "uv lock" not in message, "written once, in steps.jinja"
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    current = readme[readme.index("## Keeping a rendered project current") :]
+    current = current.split("```bash\n")[1].split("```")[0]
+    lines = [line.split("#")[0].rstrip() for line in current.splitlines()]
+    expected = [line.split("#")[0].rstrip() for line in macros.update_steps("SYNC").splitlines()]
+    assert (
+        lines[-3:-1] == expected[:2]
+        and lines[-1].startswith("uv sync")
+        and lines[-1].endswith(expected[2].removeprefix("SYNC"))
+    )

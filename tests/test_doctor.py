@@ -1,38 +1,45 @@
-"""The rendered doctor, imported from rendered projects and run on machines described by literal
-tool output: its parsers, its probes, and its choice and advice for every lock platform and GPU.
+"""The rendered doctor (tools/pytorch_doctor.py, one PEP 723 script beside the user's package),
+imported from rendered projects and run on machines described by literal tool output: its
+parsers, its probes, and its choice and advice for every lock platform and GPU; then run as a
+user runs it, with plain `python` and with `uv run`, beside no torch and beside a metadata-only
+stand-in torch.
 
-The expected choices come from the catalog (uv_torch_template), not from the rendered
-torch_builds.py, so a wrong fact in the rendered data fails here too. Projects render through
-Copier once per session (tests/conftest.py, shared with the other files); each answer set is one
-test whose cases are subtests.
+The expected choices come from the catalog (uv_torch_template), not from the data rendered into
+the script, so a wrong fact in the rendered data fails here too. Projects render through Copier
+once per session (tests/conftest.py, shared with the other files); each answer set is one test
+whose cases are subtests. The rendered project carries no tests of the doctor: the template
+owns it, and tests it here.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.metadata
 import importlib.util
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import pytest
 
+from tests.stubs import install_metadata_only_torch
 from uv_torch_template.catalog import PYPI_BUILD, extra_name, load
 from uv_torch_template.expectations.answer_sets import ANSWER_SETS
-from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
+from uv_torch_template.expectations.matrix import Combo
 from uv_torch_template.expectations.variants import (
     expected_label,
     expected_variants,
     sync_command,
     usable_releases,
 )
+from uv_torch_template.harness.uvrun import uv_binary, uv_environment
 
 pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 
 CATALOG = load()
-PACKAGE = BASE_ANSWERS["package_name"]
+DOCTOR = Path("tools", "pytorch_doctor.py")
 # Named answer sets (uv_torch_template.expectations.answer_sets): every strategy with a doctor,
 # CPU fallbacks, a project without a cpu build, platform-limited locks and all backends at once.
 COMBOS = {
@@ -127,22 +134,12 @@ XPU_SMI_DISCOVERY = """\
 
 
 def import_rendered(project: Path, alias: str) -> SimpleNamespace:
-    package_dir = project / "src" / PACKAGE
-    spec = importlib.util.spec_from_file_location(
-        alias, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
-    )
+    spec = importlib.util.spec_from_file_location(alias, project / DOCTOR)
     assert spec and spec.loader
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[alias] = package
-    spec.loader.exec_module(package)
-    modules = {name: importlib.import_module(f"{alias}.{name}") for name in ("torch_builds", "doctor")}
-    return SimpleNamespace(
-        project=project,
-        data=modules["torch_builds"].PROJECT,
-        doctor=modules["doctor"],
-        detect=importlib.import_module(f"{alias}.doctor.detect"),
-        choose=importlib.import_module(f"{alias}.doctor.choose"),
-    )
+    script = importlib.util.module_from_spec(spec)
+    sys.modules[alias] = script  # dataclasses look their module up by name
+    spec.loader.exec_module(script)
+    return SimpleNamespace(project=project, script=script)
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +164,7 @@ def fake_machine(rendered, platform: str, tools=None, sysfs=None, environ=None, 
     """A machine of this lock platform whose tools print `tools[name]`; the others are missing."""
     system, machine = IDENTITY.get(platform, ("linux", platform))
     outputs = tools or {}
-    return rendered.detect.Machine(
+    return rendered.script.Machine(
         run=lambda command: outputs.get(command[0]),
         sysfs=sysfs or Path("/nonexistent-sysfs"),
         environ=environ or {},
@@ -182,7 +179,7 @@ def fake_machine(rendered, platform: str, tools=None, sysfs=None, environ=None, 
 
 
 def test_parse_nvidia_smi(doctor):
-    parse = doctor.detect.parse_nvidia_smi
+    parse = doctor.script.parse_nvidia_smi
     assert parse(NVIDIA_SMI) == ("580.65.06", ["NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"])
     assert parse("560.35.03, NVIDIA GeForce RTX 4090\n") == ("560.35.03", ["NVIDIA GeForce RTX 4090"])
     assert parse(NVIDIA_SMI_FAILED) == (None, [])
@@ -191,19 +188,19 @@ def test_parse_nvidia_smi(doctor):
 
 @pytest.mark.parametrize("arch", ["gfx1100", "gfx1151", "gfx90a", "gfx942"])
 def test_parse_rocminfo_skips_the_cpu_agent(doctor, arch):
-    assert doctor.detect.parse_rocminfo(ROCMINFO.format(arch=arch)) == ([arch], ["AMD Radeon RX 7900 XTX"])
+    assert doctor.script.parse_rocminfo(ROCMINFO.format(arch=arch)) == ([arch], ["AMD Radeon RX 7900 XTX"])
 
 
 def test_parse_rocminfo_lists_each_architecture_once(doctor):
     two = ROCMINFO.format(arch="gfx1100") + ROCMINFO.split("HSA Agents")[1].format(arch="gfx1100")
-    archs, names = doctor.detect.parse_rocminfo(two.replace("Agent 2", "Agent 3", 1))
+    archs, names = doctor.script.parse_rocminfo(two.replace("Agent 2", "Agent 3", 1))
     assert archs == ["gfx1100"]
     assert names == ["AMD Radeon RX 7900 XTX"] * 2
-    assert doctor.detect.parse_rocminfo("ROCk module is NOT loaded, possibly no GPU devices\n") == ([], [])
+    assert doctor.script.parse_rocminfo("ROCk module is NOT loaded, possibly no GPU devices\n") == ([], [])
 
 
 def test_parse_rocm_agent_enumerator_drops_the_cpu(doctor):
-    assert doctor.detect.parse_rocm_agent_enumerator("gfx000\ngfx1100\ngfx1100\ngfx90a\n") == [
+    assert doctor.script.parse_rocm_agent_enumerator("gfx000\ngfx1100\ngfx1100\ngfx90a\n") == [
         "gfx1100",
         "gfx90a",
     ]
@@ -222,26 +219,26 @@ def test_parse_rocm_agent_enumerator_drops_the_cpu(doctor):
     ],
 )
 def test_parse_kfd_properties(doctor, version, arch):
-    assert doctor.detect.parse_kfd_properties(KFD_PROPERTIES.format(version=version)) == arch
+    assert doctor.script.parse_kfd_properties(KFD_PROPERTIES.format(version=version)) == arch
 
 
 def test_parse_kfd_properties_without_the_field(doctor):
-    assert doctor.detect.parse_kfd_properties("cpu_cores_count 16\nsimd_count 0\n") is None
+    assert doctor.script.parse_kfd_properties("cpu_cores_count 16\nsimd_count 0\n") is None
 
 
 def test_parse_sycl_ls(doctor):
-    assert doctor.detect.parse_sycl_ls(SYCL_LS) == [
+    assert doctor.script.parse_sycl_ls(SYCL_LS) == [
         "Intel(R) Arc(TM) A770 Graphics 12.55.8",  # Level Zero first
         "Intel(R) Arc(TM) A770 Graphics OpenCL 3.0 NEO",
     ]
-    assert doctor.detect.parse_sycl_ls(SYCL_LS_OLD) == ["Intel(R) Data Center GPU Max 1550 1.3"]
+    assert doctor.script.parse_sycl_ls(SYCL_LS_OLD) == ["Intel(R) Data Center GPU Max 1550 1.3"]
     cpu_only = SYCL_LS.splitlines()[1]
     nvidia = "[cuda:gpu][cuda:0] NVIDIA CUDA BACKEND, NVIDIA GeForce RTX 4090 8.9 [CUDA 12.6]"
-    assert doctor.detect.parse_sycl_ls(f"{cpu_only}\n{nvidia}\n") == []
+    assert doctor.script.parse_sycl_ls(f"{cpu_only}\n{nvidia}\n") == []
 
 
 def test_parse_xpu_smi(doctor):
-    assert doctor.detect.parse_xpu_smi(XPU_SMI_DISCOVERY) == ["Intel(R) Data Center GPU Max 1550"]
+    assert doctor.script.parse_xpu_smi(XPU_SMI_DISCOVERY) == ["Intel(R) Data Center GPU Max 1550"]
 
 
 @pytest.mark.parametrize(
@@ -255,7 +252,7 @@ def test_parse_xpu_smi(doctor):
     ],
 )
 def test_vendor_of_a_windows_adapter(doctor, name, vendor):
-    assert doctor.detect.vendor_of_adapter(name) == vendor
+    assert doctor.script.vendor_of_adapter(name) == vendor
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,7 +260,7 @@ def test_vendor_of_a_windows_adapter(doctor, name, vendor):
 
 
 def test_run_tool_is_none_for_a_missing_failing_or_hanging_tool(doctor):
-    run_tool = doctor.detect.run_tool
+    run_tool = doctor.script.run_tool
     assert run_tool(["uv-torch-doctor-no-such-tool"]) is None
     assert run_tool([sys.executable, "-c", "raise SystemExit(3)"]) is None
     assert run_tool([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5) is None
@@ -271,7 +268,7 @@ def test_run_tool_is_none_for_a_missing_failing_or_hanging_tool(doctor):
 
 
 def test_probes_in_uvs_order(doctor, tmp_path):
-    detect = doctor.detect.detect_accelerator
+    detect = doctor.script.detect_accelerator
 
     def found(**kwargs):
         accelerator = detect(fake_machine(doctor, "linux-x86_64", **kwargs))
@@ -302,7 +299,7 @@ def test_amd_architectures_from_the_kfd_topology(doctor, tmp_path):
     for node, version in (("0", 0), ("1", 110501), ("2", 90010), ("3", 110501)):  # CPU, 2x gfx1151, gfx90a
         (nodes / node).mkdir(parents=True)
         (nodes / node / "properties").write_text(KFD_PROPERTIES.format(version=version))
-    accelerator = doctor.detect.detect_accelerator(fake_machine(doctor, "linux-x86_64", sysfs=tmp_path))
+    accelerator = doctor.script.detect_accelerator(fake_machine(doctor, "linux-x86_64", sysfs=tmp_path))
     assert (accelerator.vendor, accelerator.archs) == ("amd", ["gfx1151", "gfx90a"])
 
 
@@ -314,23 +311,23 @@ def test_intel_display_device_in_sysfs(doctor, tmp_path, pci_class, found):
     device.mkdir(parents=True)
     (device / "vendor").write_text("0x8086\n")
     (device / "class").write_text(f"{pci_class}\n")
-    accelerator = doctor.detect.detect_accelerator(fake_machine(doctor, "linux-x86_64", sysfs=tmp_path))
+    accelerator = doctor.script.detect_accelerator(fake_machine(doctor, "linux-x86_64", sysfs=tmp_path))
     assert (accelerator is not None and accelerator.vendor == "intel") == found
 
 
 def test_windows_adapters_when_no_vendor_tool_answers(doctor):
     adapters = "Microsoft Basic Display Adapter\r\nIntel(R) Arc(TM) A770 Graphics\r\n"
-    accelerator = doctor.detect.detect_accelerator(
+    accelerator = doctor.script.detect_accelerator(
         fake_machine(doctor, "windows-x86_64", tools={"powershell": adapters})
     )
     assert (accelerator.vendor, accelerator.names) == ("intel", ["Intel(R) Arc(TM) A770 Graphics"])
     on_linux = fake_machine(doctor, "linux-x86_64", tools={"powershell": adapters})
-    assert doctor.detect.detect_accelerator(on_linux) is None
+    assert doctor.script.detect_accelerator(on_linux) is None
 
 
 def test_macos_asks_no_tool(doctor):
     machine = fake_machine(doctor, "macos-arm64", tools={"nvidia-smi": NVIDIA_SMI})
-    assert doctor.detect.detect_accelerator(machine) is None
+    assert doctor.script.detect_accelerator(machine) is None
 
 
 def test_lock_platform_names_come_from_the_catalog_markers(doctor):
@@ -402,7 +399,7 @@ def expected_variants_here(combo: Combo, gpu, platform: str) -> list[str | None]
 
 
 def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
-    data = rendered.doctor.report(fake_machine(rendered, platform, tools=tools_for(gpu)))
+    data = rendered.script.report(fake_machine(rendered, platform, tools=tools_for(gpu)))
     advice, notes = data["advice"], " ".join(data["advice"]["notes"])
     variants = {v.extra: v.builds for v in expected_variants(CATALOG, combo)}
     builds_here = {builds[platform] for builds in variants.values() if platform in builds}
@@ -450,20 +447,20 @@ def check_advice(rendered, combo: Combo, gpu, platform: str) -> None:
         assert "a plain `uv sync` removes torch" in notes
     assert f"torch is not installed: run `{advice['command']}`" in notes
 
-    text = rendered.doctor.format_report(data)
+    text = rendered.script.format_report(data)
     assert f"Fits best:     {best} (" in text
     assert f"This project:  {build} (" in text and f"installed here by `{advice['command']}`" in text
 
 
 def check_installed_build(rendered, combo: Combo, platform: str) -> None:
     """The installed torch is checked by the label the catalog gives the chosen build here."""
-    advice = rendered.doctor.report(fake_machine(rendered, platform))["advice"]
+    advice = rendered.script.report(fake_machine(rendered, platform))["advice"]
     label = expected_label(CATALOG, advice["build"], platform)
     for installed, matches in ((label, True), ("bogus", False)):
         version = f"2.13.0+{installed}" if installed else "2.13.0"
         torch = {"installed": True, "version": version, "label": installed, "devices": []}
         torch |= {"cuda": None, "hip": None, "xpu": None}
-        data = rendered.doctor.report(fake_machine(rendered, platform, torch=torch))
+        data = rendered.script.report(fake_machine(rendered, platform, torch=torch))
         notes = " ".join(data["advice"]["notes"])
         assert ("is not the build" not in notes) == matches, (version, notes)
 
@@ -481,13 +478,13 @@ def test_advice_on_every_machine(rendered_doctor, name, subtests):
             check_installed_build(rendered, combo, platform)
     for platform in sorted(set(IDENTITY) - {p for v in expected_variants(CATALOG, combo) for p in v.builds}):
         with subtests.test(platform=platform, locked=False):
-            advice = rendered.doctor.report(fake_machine(rendered, platform))["advice"]
+            advice = rendered.script.report(fake_machine(rendered, platform))["advice"]
             assert advice["command"] is None
             assert f"does not cover {platform}" in " ".join(advice["notes"])
 
 
 def test_a_machine_uv_has_no_name_for_gets_no_command(doctor):
-    advice = doctor.doctor.report(fake_machine(doctor, "riscv64"))["advice"]
+    advice = doctor.script.report(fake_machine(doctor, "riscv64"))["advice"]
     assert advice["command"] is None
     assert "none of the platforms uv locks" in advice["notes"][0]
 
@@ -503,30 +500,30 @@ def test_a_machine_uv_has_no_name_for_gets_no_command(doctor):
 def test_the_installed_build_is_checked(doctor, version, cuda, verdict):
     torch = {"installed": True, "version": version, "label": version.partition("+")[2] or None}
     torch |= {"cuda": cuda, "hip": None, "xpu": None, "devices": ["cuda:0 NVIDIA H100 80GB HBM3"]}
-    data = doctor.doctor.report(fake_machine(doctor, "linux-x86_64", {"nvidia-smi": NVIDIA_SMI}, torch=torch))
+    data = doctor.script.report(fake_machine(doctor, "linux-x86_64", {"nvidia-smi": NVIDIA_SMI}, torch=torch))
     assert data["advice"]["command"] == "uv sync --extra cu130"
     notes = " ".join(data["advice"]["notes"])
     assert (
         (verdict in notes) if verdict else ("is not the build" not in notes and "not installed" not in notes)
     )
-    text = doctor.doctor.format_report(data)
+    text = doctor.script.format_report(data)
     assert f"torch:         {version} (" in text and "cuda:0 NVIDIA H100 80GB HBM3" in text
 
 
 def test_a_broken_torch_is_reported(doctor):
     broken = {"installed": True, "error": "OSError: libcudart.so.13: cannot open shared object file"}
-    text = doctor.doctor.format_report(
-        doctor.doctor.report(fake_machine(doctor, "linux-x86_64", torch=broken))
+    text = doctor.script.format_report(
+        doctor.script.report(fake_machine(doctor, "linux-x86_64", torch=broken))
     )
     assert "torch:         installed, but importing it fails: OSError: libcudart.so.13" in text
 
 
 def test_main_prints_text_or_json(doctor, capsys):
     machine = fake_machine(doctor, "linux-x86_64", {"nvidia-smi": NVIDIA_SMI})
-    assert doctor.doctor.main([], machine) == 0
+    assert doctor.script.main([], machine) == 0
     text = capsys.readouterr().out
     assert "NVIDIA driver 580.65.06 (NVIDIA H100 80GB HBM3; NVIDIA H100 80GB HBM3) [from nvidia-smi]" in text
-    assert doctor.doctor.main(["--json"], machine) == 0
+    assert doctor.script.main(["--json"], machine) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["strategy"], data["advice"]["best"], data["advice"]["variant"]) == (
         ANSWER_SETS["extras-4"].strategy,
@@ -537,7 +534,12 @@ def test_main_prints_text_or_json(doctor, capsys):
 
 def test_inspect_torch_without_torch(doctor, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    assert doctor.detect.inspect_torch() == {"installed": False}
+    monkeypatch.setattr(importlib.metadata, "version", missing_distribution)
+    assert doctor.script.inspect_torch() == {"installed": False}
+
+
+def missing_distribution(name: str) -> str:
+    raise importlib.metadata.PackageNotFoundError(name)
 
 
 def test_inspect_torch_reads_a_build(doctor, monkeypatch):
@@ -550,5 +552,45 @@ def test_inspect_torch_reads_a_build(doctor, monkeypatch):
     fake.cuda = gpu
     monkeypatch.setitem(sys.modules, "torch", fake)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
-    info = doctor.detect.inspect_torch()
+    info = doctor.script.inspect_torch()
     assert info["label"] == "rocm7.2" and info["hip"] == "7.2.26015" and info["devices"] == ["cuda:0 Radeon"]
+
+
+# --------------------------------------------------------------------------------------------
+# Run as a user runs it: a script beside the package, before anything is installed, and beside
+# a metadata-only stand-in torch (what a stand-in or mirror serves where it has no real wheel).
+
+
+def run_doctor(command: list[str], project: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**uv_environment(), **env}
+    result = subprocess.run(command, cwd=project, env=environ, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_the_script_runs_with_plain_python_and_with_uv_run_before_anything_is_installed(doctor):
+    project = doctor.project
+    plain = json.loads(run_doctor([sys.executable, str(DOCTOR), "--json"], project).stdout)
+    assert plain["torch"] == {"installed": False}
+    extras = {v.extra for v in expected_variants(CATALOG, COMBOS["extras-4"])}
+    assert plain["advice"]["command"] in {f"uv sync --extra {extra}" for extra in extras}
+    # PEP 723: `uv run` gives the script an environment of its own (standard library only), and
+    # neither syncs nor creates the project's environment, which would install torch.
+    text = run_doctor([uv_binary(), "run", str(DOCTOR)], project).stdout
+    assert "torch:         not installed" in text and "This project:" in text
+    assert not (project / ".venv").exists()
+
+
+def test_a_metadata_only_torch_is_told_apart_from_no_torch(doctor, tmp_path):
+    version = install_metadata_only_torch(tmp_path)
+    command = [sys.executable, str(DOCTOR)]
+    data = json.loads(run_doctor([*command, "--json"], doctor.project, PYTHONPATH=str(tmp_path)).stdout)
+    assert data["torch"] == {"installed": False, "metadata_only": version}
+    notes = " ".join(data["advice"]["notes"])
+    assert "metadata only, without the torch module" in notes and "torch is not installed" not in notes
+    python = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+    assert f"no real wheel for {python} on {data['platform']['lock_platform']}" in notes
+    assert f"run `{data['advice']['command']} --reinstall-package torch`" in notes
+    text = run_doctor(command, doctor.project, PYTHONPATH=str(tmp_path)).stdout
+    assert f"torch:         {version}, metadata only (no torch module)" in text
+    assert "not installed" not in text

@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,8 @@ import pexpect
 import pytest
 
 from uv_torch_template.catalog import load
-from uv_torch_template.harness.render import REPO_ROOT
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
+from uv_torch_template.harness.render import REPO_ROOT, render
 
 # The slow tier: answers typed through a pseudo-terminal (`uv run pytest -m slow`; .ci/run and CI run it).
 pytestmark = pytest.mark.slow
@@ -157,12 +159,24 @@ def answer_the_start(prompts: Prompts, python: str) -> None:
 
 
 def assert_fits_with_advice_first(choices: list[Choice]) -> None:
-    """A disabled choice shows its advice whole within 80 columns: the reason may be cut, never it."""
+    """A disabled choice shows its advice and reason whole within 80 columns, advice first."""
     for choice in choices:
         if choice.reason is not None:
-            assert len(choice.line) <= COLUMNS, choice.line
+            assert len(choice.line) < COLUMNS, choice.line
             assert choice.reason.startswith(("choose ", "drop ")), choice.line
-            assert ": " in choice.reason, f"the advice is cut off: {choice.line!r}"
+            assert choice.line.endswith(")"), f"the message is cut off: {choice.line!r}"
+
+
+TOOLBAR = re.compile(r"Validation error for question '(\w+)': ([^\r\n\x1b]*)")
+
+
+def assert_error_shown_whole(prompts: Prompts, question: str, message: str) -> None:
+    """The validation toolbar under a prompt is one line: the message must fit it whole."""
+    prompts.child.expect(TOOLBAR)
+    line = prompts.child.match.group(0)
+    assert prompts.child.match.group(1) == question, line
+    assert prompts.child.match.group(2).rstrip() == message, f"cut at 80 columns: {line!r}"
+    assert len(line.rstrip()) < COLUMNS, line
 
 
 def walk(tmp_path: Path, python: str, torch: str, strategy: str) -> str:
@@ -246,3 +260,36 @@ def test_single_says_to_untick_cpu_and_an_unpaired_companion_is_disabled(tmp_pat
     prompts.select("ci", "none")
     prompts.finish()
     assert "backends:\n- cu130" in (destination / ".copier-answers.yml").read_text()
+
+
+def refusal_message(question: str, **answers) -> str:
+    """What the template says of these answers under --data, after Copier's own prefix."""
+    data = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu"], "torch_version": "2.13", **answers}
+    with pytest.raises(ValueError) as refused:
+        render(data, Path(tempfile.mkdtemp()) / "refused")
+    return str(refused.value).split(f"question '{question}': ", 1)[1].strip()
+
+
+@pytest.mark.parametrize(
+    "question,bad,good",
+    [
+        ("project_name", "torch", "demo-project"),  # the message that was cut: "... is taken by a"
+        ("package_name", "json", "demo_project"),
+        ("description", "x" * 501, "A model"),
+        ("author_email", "not-an-email", "ada@example.org"),
+    ],
+)
+def test_validation_errors_fit_80_columns_whole(tmp_path, question, bad, good):
+    message = refusal_message(
+        question,
+        **{question: bad},
+        **({"package_name": "demo_project"} if question == "project_name" else {}),
+    )
+    prompts = Prompts(tmp_path / "project")
+    for earlier in list(PROMPTS)[: list(PROMPTS).index(question)]:
+        prompts.text(earlier, "demo-project" if earlier == "project_name" else None)
+    prompts.text(question, bad)
+    assert_error_shown_whole(prompts, question, message)
+    prompts.child.send("\x15" + good + "\r")
+    prompts.child.expect(asked(list(PROMPTS)[list(PROMPTS).index(question) + 1]))
+    prompts.child.terminate(force=True)

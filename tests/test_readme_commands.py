@@ -1,29 +1,36 @@
-"""Both READMEs' commands, run as written.
+"""The READMEs' commands, run as written.
 
-The template's README: in a fresh clone of this repository, the `copier copy` from a clone (with
-its `--vcs-ref` tag, created here: tags may not travel with a copy of the repository), the
-`git init` that follows, then `copier update` and `copier check-update` from inside the rendered
-project, which only work when the recorded template path is usable there.
+The template's README: in a clone without tags (`git clone --no-tags` of a scratch commit of the
+working tree: forks, mirrors and archives carry none), the `copier copy` from a clone, answered
+at its prompts, the `git init` that follows, then `copier update` and `copier check-update` from
+inside the rendered project, which only work when the recorded template path is usable there.
 
-The rendered README: in a project rendered for Python 3.11 against the stand-in the README tells
-how to start, with the real CPU wheel from PIP_FIND_LINKS: the doctor before installing, the
-offline lock and sync, the check of the install, and what it says uv does with the synced build.
+The rendered project, against the stand-in started as the template's README starts it, with the
+real CPU wheel from PIP_FIND_LINKS and Python 3.11: README.md's doctor before installing, its
+sync and its tests, then docs/pytorch.md's check of the install and what it says uv does with
+the synced build.
 
 The only changes made to a command: `uvx copier` runs this environment's Copier (the same
-program, without fetching it), and placeholders (`<owner>`, `/path/to/wheels`) are filled in.
+program, without fetching it), and placeholders (`<owner>`, `/path/to/wheels`, a port) are
+filled in.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
+import yaml
 
 from tests.helpers import GIT_IDENTITY, code_blocks, commands, readme_test_commands
+from tests.test_interactive import ANSI, asked
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import uv_environment
@@ -54,39 +61,84 @@ def sh(
 # The template's README
 
 
-def test_template_readme_renders_from_a_clone_and_the_project_updates_from_it(tmp_path):
+def scratch_commit(destination: Path) -> Path:
+    """The working tree as it is (tracked and untracked files, nothing git ignores), committed
+    in a repository of its own and tagged, as the published repository would be."""
+    listed = sh("git ls-files -z --cached --others --exclude-standard", REPO_ROOT, env=TEMPLATE_ENV)
+    for name in filter(None, listed.stdout.split("\0")):
+        if (REPO_ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, destination / name)
+    sh("git init -q -b main && git add -A && git commit -q -m scratch && git tag v0.0.1", destination)
+    return destination
+
+
+def answer_the_prompts(command: str, cwd: Path, project_name: str) -> str:
+    """Run an interactive `copier copy`: the project name typed, every other default taken."""
+    child = pexpect.spawn(
+        "bash",
+        ["-c", command.replace("uvx copier ", f"{shlex.quote(sys.executable)} -m copier ")],
+        cwd=str(cwd),
+        env={**PROJECT_ENV, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
+        encoding="utf-8",
+        dimensions=(60, 80),
+        timeout=120,
+    )
+    child.logfile_read = transcript = io.StringIO()
+    child.expect(asked("project_name"))
+    child.expect_exact("\x1b[?7h")  # the prompt is drawn
+    child.send(project_name + "\r")
+    # Any question drawn from here on gets Enter: its default (a redrawing's extra Enter takes
+    # the next question's default, which is the same thing).
+    while child.expect(["🎤", pexpect.EOF]) == 0:
+        child.expect_exact("\x1b[?7h")
+        child.send("\r")
+    child.close()
+    shown = ANSI.sub("", transcript.getvalue())
+    assert child.exitstatus == 0, shown
+    return shown
+
+
+def test_template_readme_renders_from_a_tagless_clone_and_the_project_updates_from_it(tmp_path):
     readme = (REPO_ROOT / "README.md").read_text()
-    clone_block, init_block = code_blocks(readme, "## Render a project")[1:3]
+    published_block, clone_block, init_block = code_blocks(readme, "## Render a project")[:3]
+    (published_cmd,) = commands(published_block)
     clone_cmd, copy_cmd = commands(clone_block)
-    tag = re.search(r"--vcs-ref (v\S+)", copy_cmd).group(1)
+    assert published_cmd == "uvx copier copy https://github.com/<owner>/uv-torch-template my-project"
+    assert "--vcs-ref" not in clone_cmd + copy_cmd, "a clone may have no tags to name"
     assert '"$PWD/uv-torch-template"' in copy_cmd, "the clone form records an absolute path"
     assert "gh:org/" not in readme
 
-    # A fresh clone, as the README's `git clone` makes it (from a copy of this repository under
-    # the published name), tagged with the release it names.
-    published = tmp_path / "published" / "uv-torch-template"
-    sh(f"git clone -q {REPO_ROOT} {published}", tmp_path)
-    sh(clone_cmd.replace("https://github.com/<owner>/uv-torch-template", str(published)), tmp_path)
+    # The README's `git clone`, of the published repository (a scratch commit of this working
+    # tree, tagged), made without its tags.
+    published = scratch_commit(tmp_path / "published" / "uv-torch-template")
+    url = "https://github.com/<owner>/uv-torch-template"
+    sh(clone_cmd.replace(f"git clone {url}", f"git clone -q --no-tags {published}"), tmp_path)
     clone = tmp_path / "uv-torch-template"
-    if not sh(f"git tag --list {tag}", clone).stdout.strip():
-        sh(f"git tag {tag}", clone)
+    assert not sh("git tag --list", clone).stdout.strip(), "the clone has no tags"
 
-    # The README's non-interactive form of the same command (the clone form asks the questions).
-    (example,) = [c for c in commands("\n".join(code_blocks(readme, "## Questions"))) if "copier copy" in c]
-    assert f"--vcs-ref {tag}" in example and '"$PWD/uv-torch-template"' in example
-    sh(example, tmp_path)
-    project_dir = example.split()[-1]
+    shown = answer_the_prompts(copy_cmd, tmp_path, "my-project")
+    assert "No git tags found in template; using HEAD as ref" in shown
     for command in commands(init_block):
-        sh(command.replace("cd my-project", f"cd {project_dir}"), tmp_path)
-    project = tmp_path / project_dir
-
-    answers = (project / ".copier-answers.yml").read_text()
-    assert f"_commit: {tag}" in answers
-    assert f"_src_path: {clone}" in answers, answers
+        sh(command, tmp_path)
+    project = tmp_path / "my-project"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    head = sh("git rev-parse HEAD", clone).stdout.strip()
+    assert head.startswith(str(answers["_commit"])), (answers["_commit"], head)
+    assert answers["_src_path"] == str(clone)
+    assert (project / "tools" / "pytorch_doctor.py").is_file()
     # From inside the project, where a relative path would no longer reach the template.
-    sh("uvx copier update --defaults", project)
+    updated = sh("uvx copier update --defaults", project).stderr
+    steps = updated[updated.index("Template updated. Next:") :]
+    assert steps.index("git diff") < steps.index("uv lock") < steps.index("uv run --no-sync pytest"), steps
     check = sh("uvx copier check-update --quiet", project, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
+
+    # The README's non-interactive form, from the same tagless clone.
+    (example,) = [c for c in commands("\n".join(code_blocks(readme, "## Questions"))) if "copier copy" in c]
+    assert "--vcs-ref" not in example and '"$PWD/uv-torch-template"' in example
+    sh(example, tmp_path)
+    assert (tmp_path / example.split()[-1] / "pyproject.toml").is_file()
 
 
 def test_template_readme_test_commands_run_in_a_fresh_clone(tmp_path):
@@ -113,15 +165,16 @@ def test_template_readme_test_commands_run_in_a_fresh_clone(tmp_path):
 
 
 @pytest.fixture
-def standin_from_the_readme(tmp_path):
-    """The stand-in, started with the command the rendered README gives, at the URL it prints."""
+def standin_from_the_readme():
+    """The stand-in, started with the command the template's README gives maintainers (on a free
+    port rather than its example's), at the URL it prints."""
     if real_torch_wheel() is None:  # pragma: no cover - the machines this suite runs on carry it
         pytest.skip(f"no torch-{SMOKE_TORCH}+cpu cp311 wheel in PIP_FIND_LINKS")
-    probe = render({**BASE_ANSWERS, "backends": ["cpu"]}, tmp_path / "probe")
-    (start,) = commands(
-        code_blocks((probe / "README.md").read_text(), "## Offline, mirrors and credentials")[0]
-    )
-    command = start.replace("/path/to/wheels", " ".join(str(w) for w in wheelhouses()))
+    readme = (REPO_ROOT / "README.md").read_text()
+    start = next(c for c in commands("\n".join(code_blocks(readme, "## For maintainers"))) if ".standin" in c)
+    assert "--port 8765" in start, start
+    command = start.replace("--port 8765", "--port 0")
+    command = command.replace("/path/to/wheels", " ".join(str(w) for w in wheelhouses()))
     server = subprocess.Popen(
         ["bash", "-c", f"exec {command}"], cwd=REPO_ROOT, env=TEMPLATE_ENV, stdout=subprocess.PIPE, text=True
     )
@@ -147,24 +200,29 @@ def test_rendered_readme_commands_install_and_check_the_chosen_build(standin_fro
     }
     project = render(answers, tmp_path / "project")
     readme = (project / "README.md").read_text()
+    docs = (project / "docs" / "pytorch.md").read_text()
 
-    # The doctor first, before anything is installed: it names the sync to run.
-    (doctor,) = commands(code_blocks(readme, "## Install")[0])
+    # The stand-in lists newer releases as stubs: lock the release the real wheel is for, as the
+    # template's README tells maintainers.
+    sh(f"uv lock --upgrade-package torch=={SMOKE_TORCH}", project)
+
+    # README.md: the doctor first, before anything is installed; it names the sync to run.
+    doctor, sync = code_blocks(readme, "## Install")
+    (doctor,) = commands(doctor)
+    assert doctor == "uv run tools/pytorch_doctor.py"
     assert "uv sync --extra cpu" in sh(doctor, project).stdout
+    assert commands(sync) == ["uv sync --extra cpu"]
+    sh(commands(sync)[0], project)
+    (test_cmd,) = commands(code_blocks(readme, "## Run the tests")[0])
+    assert test_cmd == "uv run --no-sync pytest"
 
-    # Offline: lock only the release the real wheel has, then sync it.
-    offline = commands(code_blocks(readme, "## Offline, mirrors and credentials")[1])
-    assert offline == [f"uv lock --upgrade-package torch=={SMOKE_TORCH}", "uv sync --extra cpu"]
-    for command in offline:
-        sh(command, project)
-
-    # "Keep the build you synced": its example, then each claim about uv, checked.
-    keep = commands(code_blocks(readme, "### Keep the build you synced")[0])
+    # docs/pytorch.md, "Keep the build you synced": its example, then each claim about uv, checked.
+    keep = commands(code_blocks(docs, "### Keep the build you synced")[0])
     assert f"{SMOKE_TORCH}+cpu" in "".join(sh(command, project).stdout for command in keep)
 
     # Check the install: the build just synced, never another extra.
-    check = commands(code_blocks(readme, "## Check the install")[0])
-    assert check == ["uv run --no-sync pytest", "uv run --no-sync demo-project-doctor"]
+    check = commands(code_blocks(docs, "## Check the install")[0])
+    assert check == [test_cmd, "uv run --no-sync python tools/pytorch_doctor.py"]
     checked = sh(check[0] + " -rs", project)
     tests = checked.stdout
     assert " passed" in tests and " failed" not in tests

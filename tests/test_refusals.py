@@ -26,21 +26,21 @@ VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "to
 # (answers changed, the question the message must name, words that say what to do instead)
 REFUSALS = {
     "no-backends": ({"backends": []}, "backends", "pick at least one"),
-    "package-not-identifier": ({"package_name": "my-model"}, "package_name", "not a Python identifier"),
-    "package-starts-with-digit": ({"package_name": "2fast"}, "package_name", "not a Python identifier"),
+    "package-not-identifier": ({"package_name": "my-model"}, "package_name", "use a Python identifier"),
+    "package-starts-with-digit": ({"package_name": "2fast"}, "package_name", "use a Python identifier"),
     "package-is-keyword": ({"package_name": "lambda"}, "package_name", "Python keyword"),
     "package-shadows-torch": ({"package_name": "torch"}, "package_name", "shadow"),
     "empty-project-name": ({"project_name": ""}, "project_name", "give the project a name"),
-    "project-name-invalid": ({"project_name": "my model!"}, "project_name", "not a valid distribution name"),
+    "project-name-invalid": ({"project_name": "my model!"}, "project_name", "use letters, digits"),
     "retired-backend": (
         {"backends": ["cu128"], "torch_version": "2.13"},
         "backends",
-        "choose cu126/cu129/cu130/cu132 or torch_version <= 2.11: cu128 wheels stop at torch 2.11",
+        "choose cu132 or torch_version <= 2.11: cu128 stops at 2.11",
     ),
     "retired-rocm": (
         {"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"},
         "backends",
-        "choose rocm7.1/rocm7.14/rocm7.2",
+        "choose rocm7.2 or torch_version <= 2.9: rocm6.4 stops at 2.9",
     ),
     "torchaudio-after-2.11": (
         {"torch_packages": ["torchaudio"], "torch_version": "2.12"},
@@ -50,7 +50,7 @@ REFUSALS = {
     "torchaudio-on-cu132": (
         {"torch_packages": ["torchaudio"], "torch_version": "2.9", "backends": ["cpu", "cu132"]},
         "torch_packages",
-        "choose cu126/cu128/cu130 instead of cu132",
+        "drop torchaudio or choose cu130 for cu132",
     ),
     "platform-two-accelerators": (
         {"strategy": "platform", "backends": ["cu130", "rocm7.2"]},
@@ -80,7 +80,7 @@ REFUSALS = {
     ),
     "unknown-backend": ({"backends": ["cu999"]}, "backends", "is not in"),
     "unknown-strategy": ({"strategy": "conda"}, "strategy", "is not in"),
-    "bad-email": ({"author_email": "not-an-email"}, "author_email", "not a plain email address"),
+    "bad-email": ({"author_email": "not-an-email"}, "author_email", "give name@example.org"),
 }
 
 
@@ -162,5 +162,5 @@ def test_command_line_refusal_exits_non_zero_with_the_reason_last(tmp_path):
     )
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
-    assert "'backends'" in last_line and "cu128 wheels stop at torch 2.11" in last_line
+    assert "'backends'" in last_line and "cu128 stops at 2.11" in last_line
     assert not destination.exists()

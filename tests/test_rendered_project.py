@@ -3,9 +3,9 @@ a spread of strategies and backend sets.
 
 Each project is one of the named answer sets (uv_torch_template.expectations.answer_sets), rendered
 from the working tree once per session for every file and worker (tests/conftest.py) and checked
-with the tools its own CI and reviewers use: check-jsonschema, zizmor --offline, ruff, and the
-project's own doctor tests. No torch is installed here: the doctor needs none, and the real-torch
-install is another test's job.
+with the tools its own CI and reviewers use: check-jsonschema, zizmor --offline, ruff, uv build.
+No torch is installed here: the doctor needs none, and the real-torch install is another test's
+job (the doctor's own tests are in test_doctor.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from fnmatch import fnmatch
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -25,12 +26,15 @@ import jinja2
 import pytest
 import yaml
 
+from tests.stubs import install_metadata_only_torch
 from uv_torch_template.catalog import PYPI_BUILD, Strategy, load
 from uv_torch_template.checks.project import load_workflow, tool
 from uv_torch_template.expectations.answer_sets import ANSWER_SETS
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.expectations.variants import Variant, expected_variants, sync_command
-from uv_torch_template.harness.render import REPO_ROOT
+from uv_torch_template.harness.render import REPO_ROOT, render
+from uv_torch_template.harness.uvrun import run_uv
+from uv_torch_template.tasks.sessions import WEIGHT_LIMITS, rendered_weight
 
 try:
     import tomllib
@@ -43,6 +47,7 @@ pytestmark = [
 ]
 
 CATALOG = load()
+CATALOG_RAW = yaml.safe_load((REPO_ROOT / "catalog.yml").read_text())
 
 # The README's example, every ci choice, every strategy, and backend sets that exercise the CPU
 # fallbacks, a project without a cpu build, a platform-limited lock and all backends at once.
@@ -126,25 +131,29 @@ def test_nothing_is_left_unrendered(rendered, name):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_doctor_ships_with_every_strategy_but_library(rendered, name):
+def test_the_package_holds_only_the_users_code_and_the_doctor_sits_beside_it(rendered, name):
+    """src/<package>/ is the user's; the doctor is a template-owned script in tools/, with no
+    console script and no tests in the project (the template's suite tests it)."""
     project = rendered(name)
     package = COMBOS[name].answers()["package_name"]
-    scripts = tomllib.loads((project / "pyproject.toml").read_text())["project"].get("scripts", {})
-    doctor = project / "src" / package / "doctor"
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert sorted(path.name for path in (project / "src" / package).iterdir()) == ["__init__.py", "py.typed"]
+    assert "scripts" not in pyproject["project"]
+    assert sorted(path.name for path in (project / "tests").iterdir()) == ["test_smoke.py"]
+    doctor = project / "tools" / "pytorch_doctor.py"
     if not does(name).doctor:
-        assert not doctor.exists()
-        assert not (project / "tests" / "test_doctor.py").exists()
-        assert scripts == {}
+        assert not doctor.parent.exists()
     else:
-        assert scripts == {f"{package.replace('_', '-')}-doctor": f"{package}.doctor:main"}
-        assert sorted(path.name for path in doctor.iterdir()) == [
-            "__init__.py",
-            "__main__.py",
-            "choose.py",
-            "detect.py",
-        ]
-        assert "def main(argv: Sequence[str] | None = None" in (doctor / "__init__.py").read_text()
-    assert (project / "tests" / "test_smoke.py").is_file()
+        script = doctor.read_text()
+        assert script.startswith("# /// script\n# requires-python = ")
+        assert "\n# dependencies = []\n# ///\n" in script
+        assert 'if __name__ == "__main__":\n    raise SystemExit(main())\n' in script
+        # CI runs it with the project's Python, beside the torch it synced: `uv run script.py`
+        # would give the PEP 723 script an environment of its own, without that torch.
+        for ci in (project / ".github" / "workflows" / "ci.yml", project / ".gitlab-ci.yml"):
+            if ci.exists():
+                runs = re.findall(r"uv run[^\n#]*pytorch_doctor\.py", ci.read_text())
+                assert runs and all(run.startswith("uv run --no-sync python ") for run in runs), runs
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,9 +333,9 @@ def test_rendered_python_passes_ruff(rendered, name):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-# The macros that write torch_builds.py's data, taken from the template itself.
-TORCH_BUILDS = REPO_ROOT / "template" / "src" / "{{ package_name }}" / "torch_builds.py.jinja"
-LAYOUT_MACROS = re.search(r"\{%- macro quoted.*macro block.*?endmacro -%\}", TORCH_BUILDS.read_text(), re.S)
+# The macros that lay out the data in rendered Python files, taken from the template itself.
+PYTHON_MACROS = REPO_ROOT / "includes" / "python.jinja"
+LAYOUT_MACROS = re.search(r"\{%- macro quoted.*macro block.*?endmacro -%\}", PYTHON_MACROS.read_text(), re.S)
 
 
 def random_data(rng: random.Random, depth: int = 0) -> object:
@@ -348,7 +357,7 @@ def random_data(rng: random.Random, depth: int = 0) -> object:
 def test_rendered_data_is_laid_out_as_ruff_formats_it(tmp_path):
     """Any data, laid out by the template's macros, passes ruff check and ruff format --check at
     the rendered project's settings, and reads back as the same value."""
-    assert LAYOUT_MACROS, "the layout macros are no longer in torch_builds.py.jinja"
+    assert LAYOUT_MACROS, "the layout macros are no longer in includes/python.jinja"
     macros = jinja2.Environment(keep_trailing_newline=True).from_string(LAYOUT_MACROS.group(0)).module
     rng = random.Random(20261123)
     values = [random_data(rng) for _ in range(120)]
@@ -391,12 +400,6 @@ def python_with_pytest(tmp_path_factory):
     return python
 
 
-def project_python(python: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python ARGS` in the project with src/ importable: the project itself is not installed."""
-    env = dict(os.environ, PYTHONPATH="src")
-    return run([str(python), *args], project, env)
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -408,31 +411,50 @@ def project_python(python: Path, project: Path, *args: str) -> subprocess.Comple
         "pypi-py313",
     ],
 )
-def test_rendered_doctor_tests_pass_without_torch(rendered, python_with_pytest, name):
+def test_doctor_and_smoke_test_tell_no_torch_from_a_metadata_only_torch(
+    rendered, python_with_pytest, name, tmp_path
+):
     project = rendered(name)
-    package = COMBOS[name].answers()["package_name"]
     python = python_with_pytest(COMBOS[name].python_version)
-
-    tests = project_python(
-        python, project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_doctor.py"
-    )
-    assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert " passed" in tests.stdout
-
-    # As the README runs it before anything is installed: from src/, with the standard library.
+    sync = expected_variants(CATALOG, COMBOS[name])[0]
+    sync = f"uv sync --extra {sync.extra}" if sync.extra else "uv sync"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    report = run([str(python), "-m", f"{package}.doctor", "--json"], project / "src", env)
+    smoke = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_smoke.py"]
+
+    # As the README runs it before anything is installed: plain Python, the standard library.
+    report = run([str(python), "tools/pytorch_doctor.py", "--json"], project, env)
     assert report.returncode == 0, report.stdout + report.stderr
     data = json.loads(report.stdout)
-    assert data["torch"] == {"installed": False}
-    assert data["strategy"] == COMBOS[name].strategy
-
+    assert (data["torch"], data["strategy"]) == ({"installed": False}, COMBOS[name].strategy)
     # The smoke test says what to do instead of crashing at import time.
-    smoke = project_python(
-        python, project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_smoke.py"
-    )
-    assert smoke.returncode == 1
-    assert "torch is not installed" in smoke.stdout
+    missing = run(smoke, project, env)
+    assert missing.returncode == 1 and f"torch is not installed: run `{sync}`" in missing.stdout
+
+    # A metadata-only torch (a stand-in's stub): both say so, and neither says "not installed".
+    version = install_metadata_only_torch(tmp_path)
+    stub_env = dict(env, PYTHONPATH=str(tmp_path))
+    report = run([str(python), "tools/pytorch_doctor.py", "--json"], project, stub_env)
+    assert json.loads(report.stdout)["torch"] == {"installed": False, "metadata_only": version}
+    stub = run(smoke, project, stub_env)
+    assert stub.returncode == 1, stub.stdout
+    assert f"torch {version} is a metadata-only stand-in, without the torch module" in stub.stdout
+    assert "a wheel installs only on the Python and platform in its name" in stub.stdout
+    assert "torch is not installed" not in stub.stdout
+
+
+def test_the_wheel_holds_only_the_users_package(rendered, tmp_path):
+    """`uv build` of a rendered project: its wheel is the user's package and the metadata."""
+    project = rendered("extras-cpu-cu130-rocm72")
+    package = COMBOS["extras-cpu-cu130-rocm72"].answers()["package_name"]
+    built = run_uv(project, "build", "--wheel", "--out-dir", str(tmp_path), exclude_newer=None)
+    built.check()
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = [name for name in archive.namelist() if not name.endswith("/")]  # not folders
+    ours = [name for name in names if not name.startswith(f"{package}-0.1.0.dist-info/")]
+    assert sorted(ours) == [f"{package}/__init__.py", f"{package}/py.typed"], names
+    metadata = [name.split("/", 1)[1] for name in names if name not in ours]
+    assert sorted(metadata) == ["METADATA", "RECORD", "WHEEL", "licenses/LICENSE"], names
 
 
 # --------------------------------------------------------------------------------------------
@@ -447,12 +469,7 @@ def fake_torch(version: str, cuda: str | None = None, hip: str | None = None) ->
 
 
 def load_smoke_test(project: Path, monkeypatch, torch: ModuleType) -> ModuleType:
-    """The rendered tests/test_smoke.py, importing this project's torch_builds and `torch`."""
-    package = BASE_ANSWERS["package_name"]
-    data = ModuleType(f"{package}.torch_builds")
-    exec((project / "src" / package / "torch_builds.py").read_text(), data.__dict__)
-    monkeypatch.setitem(sys.modules, package, ModuleType(package))
-    monkeypatch.setitem(sys.modules, f"{package}.torch_builds", data)
+    """The rendered tests/test_smoke.py, importing `torch` (the fake)."""
     monkeypatch.setitem(sys.modules, "torch", torch)
     smoke = ModuleType("rendered_smoke_test")
     exec(compile((project / "tests" / "test_smoke.py").read_text(), "test_smoke.py", "exec"), smoke.__dict__)
@@ -507,7 +524,7 @@ def test_smoke_test_run_by_pytest_fails_on_another_extras_build(rendered, python
         '__version__ = "2.13.0+cu130"\nclass version:\n    cuda, hip, xpu = "13.0", None, None\n'
     )
     python = python_with_pytest(COMBOS["extras-cpu-cu130-rocm72"].python_version)
-    env = dict(os.environ, PYTHONPATH=f"src{os.pathsep}{tmp_path}")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
     command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_smoke.py"]
     command += ["-k", "installed_build or runtime"]
     assert run(command, project, dict(env, TORCH_VARIANT="cu130")).returncode == 0
@@ -517,7 +534,8 @@ def test_smoke_test_run_by_pytest_fails_on_another_extras_build(rendered, python
 
 
 # --------------------------------------------------------------------------------------------
-# README: the install table and the instructions come from the plan.
+# docs/pytorch.md (the template's): the install table and the instructions come from the plan.
+# README.md (the user's): short, one install line per extra.
 
 
 def install_table(readme: str) -> dict[str, dict[str, str]]:
@@ -536,7 +554,7 @@ def install_table(readme: str) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize("name", ALL)
 def test_readme_install_table_matches_the_plan(rendered, name):
-    table = install_table((rendered(name) / "README.md").read_text())
+    table = install_table((rendered(name) / "docs" / "pytorch.md").read_text())
     expected = variants(name)
     assert len(table) == len(expected)
     for variant in expected:
@@ -558,7 +576,7 @@ def test_readme_install_table_matches_the_plan(rendered, name):
 
 
 def test_readme_says_macos_gets_the_cpu_build_of_the_rocm_extra(rendered):
-    table = install_table((rendered("extras-cpu-cu130-rocm72") / "README.md").read_text())
+    table = install_table((rendered("extras-cpu-cu130-rocm72") / "docs" / "pytorch.md").read_text())
     rocm = table["uv sync --extra rocm7-2"]
     assert rocm["macOS arm64"] == "CPU fallback (no ROCm 7.2 wheels for this platform), unlabelled CPU wheel"
     assert rocm["Linux x86_64"] == "ROCm 7.2, `+rocm7.2`"
@@ -566,25 +584,75 @@ def test_readme_says_macos_gets_the_cpu_build_of_the_rocm_extra(rendered):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_readme_explains_drivers_checks_and_updates(rendered, name):
+def test_docs_explain_drivers_checks_and_updates(rendered, name):
     combo = COMBOS[name]
-    readme = (rendered(name) / "README.md").read_text()
-    package = combo.answers()["package_name"]
+    docs = (rendered(name) / "docs" / "pytorch.md").read_text()
     built = {build for v in variants(name) for build in v.builds.values()} - {"cpu", PYPI_BUILD}
     for backend in built:
         driver = CATALOG.backends[backend].driver
-        row = next(line for line in readme.splitlines() if line.startswith(f"| `{backend}` ("))
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{backend}` ("))
         assert str(driver["linux"]) in row, row
-    assert "uvx copier update --defaults" in readme
-    assert "uv lock" in readme
-    assert "uv.lock` is not a template file" in readme
+    assert "uvx copier update --defaults" in docs
+    assert "uv lock" in docs
+    assert "uv.lock` is not a template file" in docs
     if does(name).extras:
-        assert "uv run --no-sync" in readme
-        assert "repeat the `--extra` on every `uv sync`" in readme
+        assert "uv run --no-sync" in docs
+        assert "repeat the `--extra` on every `uv sync`" in docs
     if does(name).publishes:
-        assert f"Requires-Dist: torch>={combo.torch_version}" in readme
-        assert "-doctor" not in readme
+        assert f"Requires-Dist: torch>={combo.torch_version}" in docs
+        assert "pytorch_doctor" not in docs
     else:
-        assert f"{package.replace('_', '-')}-doctor" in readme
+        assert "uv run tools/pytorch_doctor.py" in docs
     if not does(name).uses_index:
-        assert "## What PyPI ships" in readme
+        assert "## What PyPI ships" in docs
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_readme_is_short_and_installs_one_line_per_extra(rendered, name):
+    """README.md is the user's: what the project is, how to install it, how to test it; the
+    rest is docs/pytorch.md, which it points to (a library's README is its page on PyPI)."""
+    combo = COMBOS[name]
+    readme = (rendered(name) / "README.md").read_text()
+    assert sum(1 for line in readme.splitlines() if line.strip()) <= 80
+    assert combo.answers()["description"] in readme
+    assert "\n## Run the tests\n\n```sh\nuv run --no-sync pytest\n```\n" in readme
+    if does(name).publishes:
+        assert "\nuv sync\n" in readme and "docs/pytorch.md" in readme
+        return
+    syncs = [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("uv sync")]
+    expected = [f"uv sync --extra {v.extra}" if v.extra else "uv sync" for v in variants(name)]
+    assert sorted(syncs) == sorted(expected)
+    assert "[docs/pytorch.md](docs/pytorch.md)" in readme
+    assert ("uv run tools/pytorch_doctor.py" in readme) == bool(does(name).doctor)
+    for template_owned in ("| Command |", "UV_INDEX_", "copier update --defaults", "## Offline"):
+        assert template_owned not in readme
+
+
+def test_a_librarys_published_readme_names_the_public_indexes_never_the_mirror(tmp_path):
+    mirror = "https://artifactory.example/api/pypi/pytorch-remote/whl"
+    answers = {**BASE_ANSWERS, "strategy": CATALOG.strategy_where(publishes=True), "index_url": mirror}
+    project = render(answers, tmp_path / "library")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["readme"] == "README.md", "README.md is the long description"
+    readme = (project / "README.md").read_text()
+    assert "artifactory.example" not in readme
+    assert f"--extra-index-url {CATALOG_RAW['public_index_url']}/cpu" in readme
+    # The mirror is still what the repository's own development environment locks against.
+    assert f'url = "{mirror}/cpu"' in (project / "pyproject.toml").read_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Weight: what a user reads and merges on every update (`nox -s bench` prints the same figures).
+
+
+def test_a_four_backend_project_stays_within_its_weight_targets(tmp_path):
+    weight = rendered_weight(tmp_path / "project", CATALOG_RAW["public_index_url"])
+    assert weight.within(WEIGHT_LIMITS), weight
+    # The figures count what is there: every Python file, wherever it is.
+    files = {
+        str(path.relative_to(tmp_path / "project")): sum(1 for line in path.open() if line.strip())
+        for path in (tmp_path / "project").rglob("*.py")
+    }
+    assert set(files) == {"src/demo_project/__init__.py", "tests/test_smoke.py", "tools/pytorch_doctor.py"}
+    assert weight.python == sum(files.values())
+    assert weight.package == files["src/demo_project/__init__.py"]

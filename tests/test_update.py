@@ -138,14 +138,15 @@ def test_removing_a_backend_leaves_nothing_behind(template_repo, tmp_path):
     for name in ("pyproject.toml", "README.md"):
         text = (project / name).read_text()
         assert not [t for t in ("rocm7.2", "rocm7-2", "ROCm 7.2", "triton-rocm") if t in text], name
-    # torch_builds.py still lists rocm7.2 among the builds the doctor may suggest adding, but not
-    # among the project's own.
-    namespace: dict = {}
-    exec((project / "src" / "demo_project" / "torch_builds.py").read_text(), namespace)
-    data = namespace["PROJECT"]
-    assert "rocm7.2" not in data["backends"]
-    assert all("rocm7.2" not in builds.values() for builds in data["variants"].values())
-    assert "rocm7.2" in data["builds"]
+    # The doctor still lists rocm7.2 among the builds it may suggest adding, but not among the
+    # project's own.
+    doctor = (project / "tools" / "pytorch_doctor.py").read_text()
+    data = doctor[doctor.index("STRATEGY = ") : doctor.index("# ----")]
+    namespace: dict = {"NamedTuple": tuple, "Build": lambda *facts: facts}
+    exec(data, namespace)
+    assert "rocm7.2" not in namespace["BACKENDS"]
+    assert all("rocm7.2" not in builds.values() for builds in namespace["INSTALLS"].values())
+    assert "rocm7.2" in namespace["BUILDS"]
 
 
 def test_users_work_survives_a_template_release(template_repo, tmp_path):
@@ -219,12 +220,12 @@ def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"'torch_version'.*choose torch_version 2\.7 or newer: torch 2\.6 is no longer supported",
+        match=r"'torch_version'.*choose torch_version 2\.7 or newer: 2\.6 is retired",
     ):
         update(project, "v1.2.0")
     with pytest.raises(
         ValueError,
-        match=r"'backends'.*choose rocm6\.2\.4/rocm6\.3/\S*: rocm6\.1 wheels stop at torch 2\.6",
+        match=r"'backends'.*choose rocm\S*: rocm6\.1 stops at 2\.6",
     ):
         update(project, "v1.2.0", torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
@@ -296,7 +297,7 @@ def test_a_kept_answer_the_new_answers_refuse_stops_the_switch(template_repo, tm
     project = rendered(
         template_repo, tmp_path / "p", "v1.1.0", torch_version="2.11", backends=["cpu", "cu128"]
     )
-    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 wheels stop at"
+    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 stops at"
     with pytest.raises(ValueError, match=refusal):
         update(project, "v1.1.0", strategy="pypi", torch_version="2.13")
     update(project, "v1.1.0", strategy="pypi", torch_version="2.13", backends=["cpu", "cu130"])
@@ -346,3 +347,50 @@ def test_check_update_compares_the_recorded_tag_with_the_newest(template_repo, t
     commit_all(project, "updated")
     current = subprocess.run(check, cwd=project, env=GIT_ENV, capture_output=True, text=True, check=False)
     assert current.returncode == 0, current.stdout + current.stderr
+
+
+# The last commit whose projects carried the doctor inside the package: src/<package>/doctor/,
+# src/<package>/torch_builds.py, tests/test_doctor.py and a `<project>-doctor` console script.
+DOCTOR_IN_THE_PACKAGE = "5bbb67cd12027c045481d32d7788c87781971eee"
+
+
+def test_an_update_from_the_doctor_in_the_package_moves_it_out_and_keeps_the_users_work(tmp_path):
+    """A project rendered when the doctor lived in the package, updated to this template: the old
+    files disappear, the script arrives beside the package, the user's code and notes stay."""
+    known = subprocess.run(["git", "cat-file", "-e", f"{DOCTOR_IN_THE_PACKAGE}^{{commit}}"], cwd=REPO_ROOT)
+    if known.returncode:
+        pytest.skip("this copy of the repository lacks its history")  # pragma: no cover
+    repo = tmp_path / "template"
+    repo.mkdir()
+    archive = ["git", "archive", DOCTOR_IN_THE_PACKAGE, *TEMPLATE_FILES]
+    archive = subprocess.run(archive, cwd=REPO_ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive.stdout, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "v1.0.0: the doctor in the package")
+    git(repo, "tag", "v1.0.0")
+    for name in TEMPLATE_FILES:
+        shutil.rmtree(repo / name) if (repo / name).is_dir() else (repo / name).unlink()
+    for name in TEMPLATE_FILES:  # this working tree
+        source = REPO_ROOT / name
+        shutil.copytree(source, repo / name) if source.is_dir() else shutil.copy2(source, repo / name)
+    commit_all(repo, "v2.0.0: the doctor beside the package")
+    git(repo, "tag", "v2.0.0")
+
+    project = rendered(repo, tmp_path / "p", "v1.0.0", backends=["cpu", "cu130"])
+    package = project / "src" / "demo_project"
+    assert (package / "doctor" / "__init__.py").is_file() and (package / "torch_builds.py").is_file()
+    (package / "model.py").write_text("def forward(x):\n    return x\n")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## Our results\n\nThe model reaches 93% on the held-out set.\n")
+    commit_all(project, "our work")
+
+    update(project, "v2.0.0")
+
+    after = all_text(project)
+    assert sorted(path.name for path in package.iterdir()) == ["__init__.py", "model.py", "py.typed"]
+    assert not (project / "tests" / "test_doctor.py").exists()
+    assert "tools/pytorch_doctor.py" in after and "docs/pytorch.md" in after
+    assert "[project.scripts]" not in after["pyproject.toml"]
+    assert after["README.md"].endswith("The model reaches 93% on the held-out set.\n")
+    assert sum(1 for line in after["README.md"].splitlines() if line.strip()) <= 80
+    assert not [name for name, text in after.items() if "<<<<<<<" in text], "no conflict markers"

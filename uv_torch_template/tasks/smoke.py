@@ -1,6 +1,6 @@
 """A real install of a rendered project: `uv sync` with a real torch wheel, then the project's
 own tests and lint. Behind `nox -s smoke`; tests/test_readme_commands.py does the same through the
-rendered README's own commands.
+rendered README's and docs/pytorch.md's own commands.
 
 Offline, the wheel comes from the wheelhouse (the folders in PIP_FIND_LINKS) through the
 stand-in index, which serves the real file in place of its stub; --online uses the real CPU index.
@@ -26,7 +26,7 @@ from uv_torch_template.harness.uvrun import UvResult, run_uv
 SMOKE_TORCH = "2.13.0"
 SMOKE_PYTHON = "3.11"
 SMOKE_COMBO = Combo(load().strategy_where(extras=True), ("cpu",), "2.13", python_version=SMOKE_PYTHON)
-DOCTOR = SMOKE_COMBO.answers()["package_name"].replace("_", "-") + "-doctor"
+DOCTOR = "tools/pytorch_doctor.py"  # the rendered doctor: a script beside the package
 
 
 def wheelhouses() -> list[Path]:
@@ -72,7 +72,7 @@ def install_and_test(project: Path, index_url: str) -> list[UvResult]:
         ("run", "--extra", "cpu", "--no-sync", "pytest", "-q", "-rs"),
         ("run", "--extra", "cpu", "--no-sync", "ruff", "check", "."),
         ("run", "--extra", "cpu", "--no-sync", "ruff", "format", "--check", "."),
-        ("run", "--no-sync", DOCTOR),
+        ("run", "--no-sync", "python", DOCTOR),
         # What the doctor says of uv: a plain `uv sync` (no --extra) removes torch.
         ("sync", "--python", SMOKE_PYTHON),
         ("run", "--no-sync", "python", "-c", "import importlib.util as u; print(u.find_spec('torch'))"),
