@@ -64,8 +64,11 @@ def sh(
 def scratch_commit(destination: Path) -> Path:
     """The working tree as it is (tracked and untracked files, nothing git ignores), committed
     in a repository of its own and tagged, as the published repository would be."""
-    listed = sh("git ls-files -z --cached --others --exclude-standard", REPO_ROOT, env=TEMPLATE_ENV)
-    for name in filter(None, listed.stdout.split("\0")):
+    # `git status` lists untracked files as git add -A would take them (ignored ones left out).
+    tracked = sh("git ls-files -z", REPO_ROOT, env=TEMPLATE_ENV).stdout.split("\0")
+    status = sh("git status --porcelain -z --untracked-files=all", REPO_ROOT, env=TEMPLATE_ENV).stdout
+    untracked = [entry[3:] for entry in status.split("\0") if entry.startswith("?? ")]
+    for name in filter(None, tracked + untracked):
         if (REPO_ROOT / name).is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO_ROOT / name, destination / name)
