@@ -88,8 +88,16 @@ def lock(session: nox.Session) -> None:
 @nox.session
 def survey(session: nox.Session) -> None:
     """Read each backend's index as served (PEP 503 pages, PEP 658 metadata) and print every
-    difference from catalog.yml, one line per fact; non-zero on drift, "no drift" otherwise."""
+    difference from catalog.yml, one line per fact; non-zero on drift, "no drift" otherwise.
+    `-- --pypi`: read PyPI instead (releases, dates, Python tags, pairings, CUDA pins)."""
     _task(session, "sessions", "survey")
+
+
+@nox.session
+def evidence(session: nox.Session) -> None:
+    """Record what an index serves into evidence/, file by file: `-- --pypi` (PyPI), `-- --index-url
+    https://download.pytorch.org/whl [--backend cu130]` (the PyTorch indexes or a mirror)."""
+    _task(session, "evidence")
 
 
 @nox.session

@@ -231,10 +231,10 @@ def test_every_answer_path_renders(tmp_path, python, torch, strategy):
     assert "Next steps for demo-project" in output
 
 
-def test_single_says_to_untick_cpu_and_an_unpaired_companion_is_disabled(tmp_path):
+def test_single_says_to_untick_cpu_and_the_paired_companions_are_offered(tmp_path):
     """A checkbox cannot disable one choice because of another: `single` says so in its question,
-    and with a second backend ticked Enter does not move on; unticking cpu does. A companion
-    with no paired release is a disabled choice with its advice."""
+    and with a second backend ticked Enter does not move on; unticking cpu does. Companions with
+    a paired release are offered."""
     destination = tmp_path / "project"
     prompts = Prompts(destination)
     answer_the_start(prompts, "3.12")
@@ -247,13 +247,9 @@ def test_single_says_to_untick_cpu_and_an_unpaired_companion_is_disabled(tmp_pat
         prompts.child.expect(asked("torch_packages"), timeout=3)
     prompts.child.send(" \r")  # the pointer is back on cpu: untick it, keep cu130
 
-    # No torchaudio pairs with torch 2.12 or newer: disabled, saying what to do.
+    # torchaudio 2.11.0 pairs with 2.12-2.14 and 2.11.1 with 2.15 (the evidence store): offered.
     packages = prompts.tick("torch_packages")
-    audio = next(c for c in packages if c.value == "torchaudio")
-    assert audio.reason is not None and audio.reason.startswith(
-        "drop torchaudio or choose torch_version <= 2.11"
-    )
-    assert next(c for c in packages if c.value == "torchvision").reason is None
+    assert [c.reason for c in packages if c.value in ("torchaudio", "torchvision")] == [None, None]
     assert_fits_with_advice_first(packages)
     prompts.tick("lock_platforms")
     prompts.text("index_url")

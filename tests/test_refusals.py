@@ -42,16 +42,8 @@ REFUSALS = {
         "backends",
         "choose rocm7.2 or torch_version <= 2.9: rocm6.4 stops at 2.9",
     ),
-    "torchaudio-after-2.11": (
-        {"torch_packages": ["torchaudio"], "torch_version": "2.12"},
-        "torch_packages",
-        "choose torch_version <= 2.11",
-    ),
-    "torchaudio-on-cu132": (
-        {"torch_packages": ["torchaudio"], "torch_version": "2.9", "backends": ["cpu", "cu132"]},
-        "torch_packages",
-        "drop torchaudio or choose cu130 for cu132",
-    ),
+    # torchaudio pairs with every release now (2.11.0 with 2.12-2.14, 2.11.1 with 2.15: the
+    # evidence store), so no answer set is refused for it; tests/test_evidence.py renders one.
     "platform-two-accelerators": (
         {"strategy": "platform", "backends": ["cu130", "rocm7.2"]},
         "backends",

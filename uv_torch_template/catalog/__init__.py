@@ -43,6 +43,8 @@ class Platform:
     github_runner: str | None
     gitlab_runner: str | None
     pypi_torch: str
+    # release -> PyPI's build there for the releases before it (Linux aarch64: cpu before 2.11)
+    pypi_torch_before: dict[str, str] = field(default_factory=dict)
 
     @property
     def marker_environment(self) -> dict[str, str]:
@@ -112,6 +114,18 @@ class Patch:
     torchvision: str | None
     torchaudio: str | None
     released: str
+    # family -> the triton companion this patch pins (a patch's own, else its release's)
+    companions: dict[str, Companion] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IndexOnly:
+    """Dependencies of a backend's builds that only its own index serves (rocm7.14's `rocm`)."""
+
+    releases: tuple[str, ...]
+    requirement: str  # as torch declares it: rocm[device-all,libraries]==7.14.*
+    version: str  # the family's version on the index
+    packages: tuple[str, ...]  # every distribution of the family, device packages included
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,8 @@ class Release:
     @property
     def builds(self) -> tuple[Patch, ...]:
         """Every patch release, oldest first, this release's own (newest) version last."""
-        return (*self.patches, Patch(self.version, self.torchvision, self.torchaudio, self.released))
+        own = Patch(self.version, self.torchvision, self.torchaudio, self.released, self.companions)
+        return (*self.patches, own)
 
     def companion_version(self, package: str) -> str | None:
         """The paired release of torchvision / torchaudio, or None where there is none."""
@@ -156,6 +171,11 @@ class Backend:
     only_patches: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # release -> lock platforms, where a release has wheels for fewer than `platforms`
     release_platforms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    index_only: IndexOnly | None = None
+    # platforms where torchvision/torchaudio carry no label although torch does
+    companions_unlabelled_on: tuple[str, ...] = ()
+    # patch version -> why a lock must not take that build (its METADATA differs per platform)
+    inconsistent: dict[str, str] = field(default_factory=dict)
     # the catalog's own releases, to answer versions_of (set by parse)
     release_table: dict[str, Release] = field(default_factory=dict, compare=False, repr=False)
 
@@ -166,6 +186,10 @@ class Backend:
     def label_on(self, platform: str) -> str | None:
         """The local version label of this backend's wheels on a platform (None: unlabelled)."""
         return None if platform in self.unlabelled_on else self.label
+
+    def companion_label_on(self, platform: str) -> str | None:
+        """The label of this backend's torchvision/torchaudio wheels on a platform (None: none)."""
+        return None if platform in self.companions_unlabelled_on else self.label_on(platform)
 
     def carries(self, release: str) -> bool:
         return release in self.torch
@@ -220,6 +244,20 @@ class Catalog:
         return [r for r in self.releases if release_key(r.torch) >= release_key(floor) and not r.retired]
 
 
+def _index_only(raw: dict[str, Any] | None, gpu_archs: tuple[str, ...]) -> IndexOnly | None:
+    if not raw:
+        return None
+    devices = (
+        [raw["device_package"].format(arch=arch) for arch in gpu_archs] if raw.get("device_package") else []
+    )
+    return IndexOnly(
+        releases=tuple(raw["releases"]),
+        requirement=raw["requirement"],
+        version=str(raw["version"]),
+        packages=(*raw["packages"], *devices),
+    )
+
+
 def _backend(name: str, raw: dict[str, Any], releases: dict[str, Release]) -> Backend:
     return Backend(
         name=name,
@@ -235,6 +273,9 @@ def _backend(name: str, raw: dict[str, Any], releases: dict[str, Release]) -> Ba
         unverified=raw.get("unverified"),
         only_patches={r: tuple(str(v) for v in vs) for r, vs in (raw.get("only_patches") or {}).items()},
         release_platforms={r: tuple(ps) for r, ps in (raw.get("release_platforms") or {}).items()},
+        companions_unlabelled_on=tuple(raw.get("companions_unlabelled_on", ())),
+        index_only=_index_only(raw.get("index_only"), tuple(raw.get("gpu_archs", ()))),
+        inconsistent={str(v): why for v, why in (raw.get("inconsistent") or {}).items()},
         release_table=releases,
     )
 
@@ -243,7 +284,15 @@ def _optional(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _companions(raw: dict[str, Any] | None) -> dict[str, Companion]:
+    return {
+        family: Companion(package=c["package"], version=str(c["version"]))
+        for family, c in (raw or {}).items()
+    }
+
+
 def _release(raw: dict[str, Any]) -> Release:
+    companions = _companions(raw.get("companions"))
     return Release(
         torch=raw["torch"],
         version=str(raw["version"]),
@@ -251,10 +300,7 @@ def _release(raw: dict[str, Any]) -> Release:
         torchaudio=None if raw["torchaudio"] is None else str(raw["torchaudio"]),
         python=tuple(raw["python"]),
         released=raw["released"],
-        companions={
-            family: Companion(package=c["package"], version=str(c["version"]))
-            for family, c in raw.get("companions", {}).items()
-        },
+        companions=companions,
         unverified=raw.get("unverified"),
         retired=raw.get("retired"),
         patches=tuple(
@@ -263,6 +309,7 @@ def _release(raw: dict[str, Any]) -> Release:
                 _optional(p.get("torchvision")),
                 _optional(p.get("torchaudio")),
                 p["released"],
+                {**companions, **_companions(p.get("companions"))},
             )
             for p in raw.get("patches") or ()
         ),

@@ -94,3 +94,23 @@ def write_drifts(drifts: list[Any], index_url: str, path: Path = CATALOG_PATH) -
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     return changed
+
+
+def write_settled(settled: list[tuple[str, str, str]], source: str, path: Path = CATALOG_PATH) -> int:
+    """Facts PyPI settles on its own, (torch patch version, field, value): a release's or patch's
+    upload date and its torchvision/torchaudio pairing, stamped `[pypi DATE]`."""
+    yaml = _yaml()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    stamp = f"[pypi {datetime.date.today().isoformat()}] {source}"
+    changed = 0
+    for version, field, value in settled:
+        for release in data["releases"]:
+            entries = [release, *(release.get("patches") or ())]
+            entry = next((e for e in entries if str(e["version"]) == version), None)
+            if entry is not None:
+                entry[field] = DoubleQuotedScalarString(value) if field == "released" else value
+                _stamp(release, "torch", stamp)
+                changed += 1
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    return changed

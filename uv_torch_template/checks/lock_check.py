@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from packaging.version import Version
+
 from uv_torch_template.catalog import PYPI_BUILD, Catalog, Release, load
 from uv_torch_template.checks.lockfile import PYPI, Lock, Resolved
+from uv_torch_template.evidence.store import admits
 from uv_torch_template.expectations.matrix import Combo
 from uv_torch_template.expectations.variants import Variant, expected_label, expected_variants
 
@@ -26,7 +29,8 @@ class Disagreement:
     backend: str
     release: str  # the torch release (catalog key, "2.13") the fact belongs to
     platform: str
-    fact: str  # label, index, release, torchvision, torchaudio, triton, pypi-only, lock
+    # label, index, release, torchvision, torchaudio, triton, index-only, inconsistent, pypi-only, lock
+    fact: str
     expected: str
     found: str
     where: str = ""  # the answer set and extra it was seen in
@@ -85,6 +89,10 @@ def _check_build(
     if torch.source != index:
         disagree("index", index, f"torch {torch.version} from {torch.source}")
     public = torch.version.split("+")[0]
+    # A build whose METADATA differs per platform installs broken (2.6.0+cu126 on x86_64 without
+    # its nvidia-* wheels): a lock that takes it is refused, whatever else it gets right.
+    if build != PYPI_BUILD and public in catalog.backends[build].inconsistent:
+        disagree("inconsistent", f"not {torch.version}", catalog.backends[build].inconsistent[public])
     if build == variant.backend and build != PYPI_BUILD:
         # The newest release the catalog says this index carries for the answer set.
         newest = catalog.backends[build].newest_version(release.torch)
@@ -93,15 +101,16 @@ def _check_build(
     elif build == PYPI_BUILD and not public.startswith(f"{release.torch}."):
         disagree("release", f"{release.torch}.*", public)
 
+    companion_label = None if build == PYPI_BUILD else catalog.backends[build].companion_label_on(platform)
     for package in combo.torch_packages:
         companion = installed.get(package)
-        wanted = _paired(catalog, build, release, package)
+        wanted = _paired(catalog, build, release, package, public, combo.python_version)
         if build == variant.backend and build != PYPI_BUILD:
-            expected = _with_label(wanted, label)
+            expected = _with_label(wanted, companion_label)
             if companion is None or companion.version != expected:
                 disagree(package, expected, _shown(companion))
-        elif companion is None or companion.local_label != label:
-            disagree(package, f"a {package} labelled {label or 'none'}", _shown(companion))
+        elif companion is None or companion.local_label != companion_label:
+            disagree(package, f"a {package} labelled {companion_label or 'none'}", _shown(companion))
         if companion is not None and companion.source != torch.source:
             disagree(package, f"{package} from {torch.source}", f"from {companion.source}")
 
@@ -116,6 +125,14 @@ def _check_build(
                 disagree("triton", f"{triton.package} {triton.version}", _shown(got))
             elif got.source != torch.source:
                 disagree("triton", f"{triton.package} from {torch.source}", f"from {got.source}")
+        # What only this index serves (rocm7.14's `rocm` family) must come from it, every package.
+        family = catalog.backends[build].index_only
+        if family is not None and release.torch in family.releases:
+            for name in family.packages:
+                tritons.add(name)
+                got = installed.get(name)
+                if got is None or got.source != torch.source:
+                    disagree("index-only", f"{name} {family.version} from {torch.source}", _from(got))
 
     # Nothing else comes from a PyTorch index: numpy, jinja2 and the rest are PyPI's.
     for name, package in sorted(installed.items()):
@@ -124,13 +141,31 @@ def _check_build(
     return out
 
 
-def _paired(catalog: Catalog, build: str, release: Release, package: str) -> str | None:
-    """torchvision / torchaudio of the patch release this backend's newest build is."""
+def _from(package: Resolved | None) -> str:
+    return ABSENT if package is None else f"{package.version} from {package.source}"
+
+
+def _paired(
+    catalog: Catalog, build: str, release: Release, package: str, torch: str, python: str
+) -> str | None:
+    """torchvision / torchaudio a lock takes with this torch: the patch release's own pairing, or
+    the newest later pairing the index serves whose Requires-Dist admits this torch and whose
+    Requires-Python this project's Python (as PyPI's METADATA of that version says: torchvision
+    0.29.2 asks for torch>=2.14.0, so a Python 3.10 lock takes it with torch 2.14.1)."""
     if build == PYPI_BUILD:
-        return release.companion_version(package)
-    newest = catalog.backends[build].newest_version(release.torch)
-    patch = next(p for p in release.builds if p.version == newest)
-    return {"torchvision": patch.torchvision, "torchaudio": patch.torchaudio}[package]
+        own = release.companion_version(package)
+        carried = [r.torch for r in catalog.releases]
+    else:
+        newest = catalog.backends[build].newest_version(release.torch)
+        patch = next(p for p in release.builds if p.version == newest)
+        own = {"torchvision": patch.torchvision, "torchaudio": patch.torchaudio}[package]
+        carried = list(catalog.backends[build].torch)
+    later = [r for r in catalog.releases[catalog.releases.index(release) + 1 :] if r.torch in carried]
+    candidates = [own] if own else []
+    candidates += [
+        v for r in later if (v := r.companion_version(package)) and admits(package, v, torch, python)
+    ]
+    return max(candidates, key=Version) if candidates else None
 
 
 def lock_failed(catalog: Catalog, combo: Combo, message: str) -> list[Disagreement]:

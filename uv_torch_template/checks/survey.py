@@ -359,7 +359,9 @@ def _compare_pairings(
                 continue  # already reported as lost
             expected = catalog.release(release).companion_version(package)
             found = paired.get(release)
-            if found != (Version(expected) if expected else None):
+            if found != (Version(expected) if expected else None) and not _serves_for(
+                reader, newest_of, expected, by_release[release]
+            ):
                 drifts.append(
                     Drift(
                         backend.name,
@@ -371,6 +373,22 @@ def _compare_pairings(
                     )
                 )
     return drifts
+
+
+def _serves_for(
+    reader: Reader, newest_of: dict[Version, File], expected: str | None, torch: list[File]
+) -> bool:
+    """Whether the catalog's pairing is served and admits this release's torch: torchaudio 2.11.0
+    (no torch requirement) is the pairing of 2.12-2.14 on their indexes, not only of 2.11."""
+    file = next((f for v, f in newest_of.items() if expected and v.public == expected), None)
+    if file is None:
+        return False
+    requires = reader.requires(file)
+    if requires is None:
+        return False
+    pin = next((r for r in requires if canonicalize_name(r.name) == "torch"), None)
+    newest = max(f.version for f in torch)
+    return pin is None or not pin.specifier or pin.specifier.contains(newest, prereleases=False)
 
 
 def _paired_release(reader: Reader, file: File, torch_builds: dict[Version, datetime | None]) -> str | None:

@@ -35,6 +35,7 @@ from uv_torch_template.harness.render import render, render_afresh
 from uv_torch_template.harness.uvrun import EXCLUDE_NEWER, run_uv
 
 DEFAULT_INDEX_URL = copier_default("index_url")
+PYPI_SIMPLE = "https://pypi.org/simple"
 REACH_TIMEOUT_S = 10
 
 
@@ -208,6 +209,32 @@ def run_survey(
         "no drift",
     )
     return 1 if drifts else 0
+
+
+def run_survey_pypi(simple_url: str, write: bool = False) -> int:
+    """Print every catalog fact PyPI contradicts; --write refreshes evidence/pypi from what was
+    read and writes the facts PyPI alone settles (upload dates, pairings) into catalog.yml."""
+    from uv_torch_template.checks.survey_pypi import read_pypi, survey_pypi
+    from uv_torch_template.evidence.record import write_records
+    from uv_torch_template.standin.facts import load as load_facts
+
+    records = read_pypi(simple_url)
+    found = survey_pypi(load_facts(), simple_url, records=records)
+    for contradiction in found:
+        print(contradiction)
+    if write:
+        for path in write_records(records, simple_url):
+            print(f"{path}: refreshed")
+        settled = [c.write for c in found if c.write]
+        if settled:
+            from uv_torch_template.catalog.writer import write_settled
+
+            changed = write_settled(settled, simple_url)
+            print(f"catalog.yml: {changed} fact(s) updated; review the diff and its provenance comments")
+    if not found:
+        print("no contradiction")
+    write_summary(f"survey of {simple_url}", [str(c) for c in found], "no contradiction")
+    return 1 if found else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,6 +453,13 @@ def main(argv: list[str] | None = None) -> int:
         "--write", action="store_true", help="survey: write what the indexes say into catalog.yml"
     )
     parser.add_argument(
+        "--pypi",
+        nargs="?",
+        const=PYPI_SIMPLE,
+        metavar="SIMPLE_URL",
+        help="survey: read PyPI (or a PyPI-shaped simple API) instead of the PyTorch indexes",
+    )
+    parser.add_argument(
         "--only-new-backends",
         action="store_true",
         help="survey: only look for backend indexes the catalog does not have",
@@ -440,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend is not None and args.backend not in load().backends:
         parser.error(f"--backend {args.backend}: not in catalog.yml ({', '.join(load().backends)})")
 
+    if args.task == "survey" and args.pypi:
+        return run_survey_pypi(args.pypi, write=args.write)
     standin = args.standin or args.task == "bench"
     with index_location(args.index_url, standin) as (index_url, is_standin):
         if args.task == "render":
