@@ -27,7 +27,7 @@ from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import run_uv
 
 GIT_ENV = {**os.environ, **GIT_IDENTITY}
-TEMPLATE_FILES = ["copier.yml", "catalog.yml", "includes", "template"]
+TEMPLATE_FILES = ["copier.yml", "catalog.yml", "org.yml", "includes", "template"]
 RUFF_RULES = 'select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF"]'
 
 
