@@ -226,3 +226,21 @@ def test_the_workflow_runs_the_script_with_least_privilege_and_pinned_actions(cu
     script = (project / SCRIPT).read_text()
     assert "--trust" not in text and '"copier", "update", "--defaults", "--vcs-ref", target)' in script
     assert textwrap.dedent(job["steps"][-1]["run"]).startswith("gh auth setup-git")
+
+
+def test_gitlab_projects_get_renovates_copier_manager_and_a_notice_for_a_local_path(template_repo, tmp_path):
+    project = rendered(template_repo, tmp_path / "p", "v1.2.0", ci="gitlab")
+    renovate = json.loads((project / "renovate.json").read_text())
+    assert renovate["copier"]["enabled"] is True
+    (rule,) = [rule for rule in renovate["packageRules"] if rule.get("matchManagers") == ["copier"]]
+    assert rule["groupName"] == "template update"
+    # The scheduled job's first step, run as GitLab runs it, in a project whose _src_path is gone.
+    job = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["template-update"]
+    answers_file = project / ".copier-answers.yml"
+    source = yaml.safe_load(answers_file.read_text())["_src_path"]
+    answers_file.write_text(answers_file.read_text().replace(source, "/home/someone/uv-torch-template"))
+    step = subprocess.run(
+        ["bash", "-c", f"{job['script'][0]}\necho after"], cwd=project, capture_output=True, text=True
+    )
+    assert step.returncode == 0 and "set _src_path to the template's URL" in step.stdout
+    assert "after" not in step.stdout, "the job ends there, green"
