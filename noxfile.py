@@ -21,6 +21,8 @@
     nox -s explore                       the generative test's long run: 300 random answer sets
     nox -s explore -- --examples N --seed S   ... another budget, a fixed seed (--no-lock: faster)
     nox -s interactive                   every Python x torch x strategy through the prompts
+    nox -s fleet -- DIR|CLONE...         each project's template release, strategy, backends and
+                                         catalog facts behind; non-zero when one is >1 release behind
 
 The matrix comes from catalog.yml through uv_torch_template.expectations.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
@@ -135,6 +137,15 @@ def interactive(session: nox.Session) -> None:
         *session.posargs,
         env={**ENV, "UVT_INTERACTIVE_ALL": "1"},
     )
+
+
+@nox.session
+def fleet(session: nox.Session) -> None:
+    """An organisation's projects (clones, or a folder of them): the template release each is on,
+    its strategy and backends, and the catalog facts it is behind; non-zero when any project is
+    more than one release behind (`--template URL` reads the releases from there)."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.tasks.fleet", *session.posargs, env=ENV)
 
 
 if __name__ == "__main__":

@@ -103,15 +103,21 @@ def release_tags(source: str) -> dict[Version, str]:
     return dict(sorted(tags.items()))
 
 
-def release_notes(source: str, tag: str, crossed: list[Version]) -> str:
-    """The CHANGELOG.md sections (`## v1.2.0`) of the releases crossed, from the newest release."""
+def file_at_release(source: str, tag: str, name: str) -> str | None:
+    """A file of the template as released at `tag`, or None where it has none."""
     with tempfile.TemporaryDirectory() as scratch:
         run("git", "init", "-q", scratch)
         run("git", "fetch", "-q", "--depth", "1", source, f"refs/tags/{tag}", cwd=Path(scratch))
-        shown = run("git", "show", "FETCH_HEAD:CHANGELOG.md", check=False, cwd=Path(scratch))
-    if shown.returncode != 0:
+        shown = run("git", "show", f"FETCH_HEAD:{name}", check=False, cwd=Path(scratch))
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def release_notes(source: str, tag: str, crossed: list[Version]) -> str:
+    """The CHANGELOG.md sections (`## v1.2.0`) of the releases crossed, from the newest release."""
+    changelog = file_at_release(source, tag, "CHANGELOG.md")
+    if changelog is None:
         return f"The template has no CHANGELOG.md at {tag}."
-    sections = re.split(r"^## ", shown.stdout, flags=re.MULTILINE)[1:]
+    sections = re.split(r"^## ", changelog, flags=re.MULTILINE)[1:]
     notes = []
     for section in sections:
         heading, _, body = section.partition("\n")
