@@ -91,7 +91,9 @@ def test_template_update_check_is_weekly_and_advises_update_never_recopy(tmp_pat
     (schedule,) = workflow[True]["schedule"]  # PyYAML reads `on:` as True
     minute, hour, day, month, weekday = schedule["cron"].split()
     assert minute.isdigit() and hour.isdigit() and (day, month) == ("*", "*") and weekday.isdigit()
-    script = "\n".join(step.get("run", "") for step in workflow["jobs"]["check-update"]["steps"])
-    assert "copier update" in script
+    steps = "\n".join(step.get("run", "") for step in workflow["jobs"]["update"]["steps"])
+    assert ".github/template_update.py" in steps
+    script = (project / ".github" / "template_update.py").read_text()
+    assert '"copier", "update", "--defaults"' in script
     # recopy renders afresh and drops the user's edits; update merges them.
-    assert "recopy" not in script and "--overwrite" not in script
+    assert "recopy" not in steps + script and "--overwrite" not in steps + script

@@ -187,8 +187,12 @@ def test_github_jobs_hold_least_privilege(rendered, name):
         workflow = load_workflow(path)
         assert workflow["permissions"] == {}, path.name
         for job_name, job in workflow["jobs"].items():
-            # Trusted publishing: only the upload job may mint an OIDC token, and nothing else.
-            least = {"id-token": "write"} if (path.name, job_name) == ("publish.yml", "publish") else None
+            # Trusted publishing: only the upload job may mint an OIDC token, and nothing else; only
+            # the template update may push its branch and open its pull request.
+            least = {
+                ("publish.yml", "publish"): {"id-token": "write"},
+                ("template-update.yml", "update"): {"contents": "write", "pull-requests": "write"},
+            }.get((path.name, job_name))
             assert job["permissions"] == (least or {"contents": "read"}), f"{path.name}: {job_name}"
             for step in job["steps"]:
                 action = step.get("uses", "")
@@ -249,18 +253,19 @@ def test_github_gpu_job_is_opt_in(rendered, name):
 
 
 @pytest.mark.parametrize("name", GITHUB[:1])
-def test_template_update_workflow_relies_on_copiers_exit_status(rendered, name):
-    workflow = load_workflow(rendered(name) / ".github" / "workflows" / "template-update.yml")
+def test_template_update_workflow_runs_the_update_script_with_the_pinned_copier(rendered, name):
+    """The weekly job runs .github/template_update.py (tests/test_template_update.py runs it) in
+    the Copier the suite checks against."""
+    project = rendered(name)
+    workflow = load_workflow(project / ".github" / "workflows" / "template-update.yml")
     assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
-    job = workflow["jobs"]["check-update"]
+    job = workflow["jobs"]["update"]
     script = "\n".join(step.get("run", "") for step in job["steps"])
-    assert "copier check-update --quiet" in script
-    assert '"$status" -ne 2' in script
-    # The contract the script depends on, as the Copier it pins documents it.
+    assert 'uv run --no-project --with "copier==$COPIER_VERSION" python .github/template_update.py' in script
+    assert (project / ".github" / "template_update.py").is_file()
     copier_version = job["env"]["COPIER_VERSION"]
-    help_text = run([sys.executable, "-m", "copier", "check-update", "--help"], REPO_ROOT).stdout
-    assert "exit with status 2 when a new template version is available" in " ".join(help_text.split())
-    assert f"check-update {copier_version}\n" in help_text, (
+    help_text = run([sys.executable, "-m", "copier", "update", "--help"], REPO_ROOT).stdout
+    assert f"update {copier_version}\n" in help_text, (
         "COPIER_VERSION in the workflows should be the Copier this suite checks against"
     )
 

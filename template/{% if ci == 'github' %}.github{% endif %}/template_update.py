@@ -177,7 +177,7 @@ def pull_request_body(
         listed = "\n".join(f"- `{name}`" for name in conflicts)
         conflict_text = (
             f"**{len(conflicts)} file(s) have conflicts** where your edits and the template's "
-            f"changes meet; resolve the `<<<<<<<` / `>>>>>>>` markers on this branch:\n\n{listed}"
+            f"changes meet; resolve their conflict markers on this branch:\n\n{listed}"
         )
     else:
         conflict_text = "None: the template's changes merged with your edits."
