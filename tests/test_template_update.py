@@ -146,6 +146,7 @@ def test_a_newer_release_becomes_one_pull_request_with_notes_lock_and_diff(templ
     assert (
         "pyproject.toml" in body and '+select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF", "PT"]' in body
     )
+    assert " uv.lock " in body and "diff --git a/uv.lock" not in body, "counted in the stat, not shown"
     assert "Opened pull request https://github.example/org/project/pull/7" in summary
     print(body)  # the rendered pull request body, for the record (pytest -s)
 

@@ -264,7 +264,10 @@ def update(project: Path, remote: str, dry_run: bool) -> None:
     try:
         conflicts, lock = update_branch(project, target, title)
         stat = run("git", "diff", "--stat", "HEAD~1", "HEAD", cwd=project).stdout
-        diff = run("git", "diff", "HEAD~1", "HEAD", cwd=project).stdout
+        # uv.lock's diff is long and machine-written: the stat above counts it.
+        diff = run(
+            "git", "diff", "HEAD~1", "HEAD", "--", ".", ":(exclude)uv.lock", cwd=project
+        ).stdout
         commit = run("git", "rev-parse", "HEAD", cwd=project).stdout.strip()
         print(f"Branch {BRANCH}, commit {commit}: {title}")
         body = pull_request_body(recorded or "?", target, notes, conflicts, lock, stat, diff)
