@@ -53,8 +53,8 @@ def changelog() -> str:
 
 @pytest.fixture(scope="module")
 def template_repo(tmp_path_factory) -> Path:
-    """v1.0.0 (this template), v1.1.0 (a lint rule), v1.2.0 (a smoke-test line); CHANGELOG.md
-    carries each release's notes."""
+    """v1.0.0 (this template), v1.1.0 (a lint rule), v1.2.0 (a smoke-test line, torch 2.6
+    retired); CHANGELOG.md carries each release's notes."""
     repo = tagged_template_copy(tmp_path_factory.mktemp("template"))
     pyproject = repo / "template" / "pyproject.toml.jinja"
     pyproject.write_text(
@@ -65,6 +65,9 @@ def template_repo(tmp_path_factory) -> Path:
     git(repo, "tag", "v1.1.0")
     (smoke,) = (repo / "template" / "tests").glob("test_smoke.py*")
     smoke.write_text(smoke.read_text() + "\n# torch.version.cuda is printed by the doctor.\n")
+    catalog = repo / "catalog.yml"
+    marker = '  - torch: "2.6"\n'
+    catalog.write_text(catalog.read_text().replace(marker, marker + "    retired: no longer built\n", 1))
     (repo / "CHANGELOG.md").write_text(changelog())
     commit_all(repo, "v1.2.0")
     git(repo, "tag", "v1.2.0")
@@ -176,6 +179,21 @@ def test_a_conflict_is_named_in_the_pull_request_body(template_repo, tmp_path):
     assert "**`uv lock` failed**" in summary
     assert calls == [] and BRANCH not in git(origin, "branch", "--list"), "a dry run pushes nothing"
     assert git(project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main", "back where it started"
+
+
+@pytest.mark.slow
+def test_an_answer_the_release_refuses_fails_the_run_with_copiers_advice(template_repo, tmp_path):
+    """A recorded torch 2.6, retired in v1.2.0: nothing to push; the run is red and says what to pick."""
+    project, origin = project_with_origin(template_repo, tmp_path, "v1.0.0", torch_version="2.6")
+    result, summary, calls = run_script(project)
+    assert result.returncode == 1
+    assert (
+        "::error title=template-update::copier update to v1.2.0 stopped: Validation error for question"
+        in (result.stdout)
+    )
+    assert "choose torch_version 2.7 or newer" in summary and "Traceback" not in summary
+    assert calls == [] and BRANCH not in git(origin, "branch", "--list")
+    assert git(project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
 
 
 def test_a_project_rendered_from_a_local_path_gets_a_notice_with_the_fix(template_repo, tmp_path):

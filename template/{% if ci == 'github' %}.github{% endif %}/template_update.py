@@ -296,10 +296,12 @@ def update_branch(project: Path, target: str, title: str) -> tuple[list[str], st
         cwd=project,
     )
     if copier.returncode != 0:
+        print(copier.stdout + copier.stderr)  # the whole of it, in the job's log
+        lines = [line for line in copier.stderr.splitlines() if line.strip()] or ["(no output)"]
+        reason = re.sub(r"^\w+Error: ", "", lines[-1])
         raise Stop(
-            f"`copier update --defaults --vcs-ref {target}` stopped; run it yourself and answer "
-            "what it asks (README.md, 'Update from the template'):\n\n"
-            f"```\n{copier.stderr.strip()[-3000:]}\n```",
+            f"copier update to {target} stopped: {reason}\n\nRun `copier update` yourself and "
+            "answer what it asks (README.md, 'Update from the template').",
             failed=True,
         )
     conflicts = conflicted_files(project)
