@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from copier import run_update
 
 from tests.test_update import GIT_ENV, commit_all, git, tagged_template_copy
 from uv_torch_template.catalog import REPO_ROOT
@@ -53,8 +54,9 @@ def profile_template(repo: Path, **values: str) -> Path:
     """A scratch copy of this template whose org.yml carries `values`, committed."""
     repo.mkdir()
     tagged_template_copy(repo)
-    edit_profile(repo / "org.yml", **values)
-    commit_all(repo, "profile")
+    if values:
+        edit_profile(repo / "org.yml", **values)
+        commit_all(repo, "profile")
     return repo
 
 
@@ -239,3 +241,18 @@ def test_the_shipped_profile_is_neutral_and_says_what_each_key_does():
         assert lines[at - 1].startswith("# "), f"{key} has no comment above it"
     assert profile["offered_backends"] is None and profile["python_versions"] is None
     assert profile["default_backends"] is None and profile["index_url"] is None
+
+
+@pytest.mark.slow
+def test_a_profile_that_stops_offering_a_recorded_backend_stops_the_update_naming_it(tmp_path):
+    """A project keeps cu130; the organisation then drops it from offered_backends. The update
+    refuses with the profile's reason instead of Copier's 'invalid choice' or a silent change."""
+    template = profile_template(tmp_path / "template")
+    project = render({**PERSONAL, "backends": ["cpu", "cu130"]}, tmp_path / "p", template=template)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "rendered")
+    edit_profile(template / "org.yml", offered_backends="[cpu, cu126]", default_backends="[cpu, cu126]")
+    commit_all(template, "we stop offering cu130")
+    with pytest.raises(ValueError, match=re.escape("cu130 is not offered by the organisation profile")):
+        run_update(str(project), defaults=True, overwrite=True, unsafe=False, quiet=True, vcs_ref="HEAD")
+    assert "cu130" in (project / "pyproject.toml").read_text(), "nothing changed"
