@@ -128,7 +128,9 @@ def test_defaults_render_the_organisations_mirror_backends_and_ci(merged_fork, t
     assert gitlab_ci["gpu"]["tags"] == ["a100", "linux"]  # GitHub's own `self-hosted` label dropped
 
 
-def test_the_profile_shapes_default_backends_to_each_strategy_and_labels_the_gpu_job(merged_fork, tmp_path):
+def test_platform_takes_the_profiles_first_accelerator_and_its_gpu_job_the_runner_labels(
+    merged_fork, tmp_path
+):
     platform = render(
         {**PERSONAL, "strategy": "platform", "ci": "github"}, tmp_path / "pl", template=merged_fork
     )
@@ -136,14 +138,20 @@ def test_the_profile_shapes_default_backends_to_each_strategy_and_labels_the_gpu
     assert answers["backends"] == ["cu126"]
     ci = yaml.safe_load((platform / ".github" / "workflows" / "ci.yml").read_text())
     assert ci["jobs"]["gpu"]["runs-on"] == ["self-hosted", "a100", "linux"]
+
+
+def test_single_takes_the_profiles_first_backend(merged_fork, tmp_path):
+    single = render({**PERSONAL, "strategy": "single"}, tmp_path / "single", template=merged_fork)
+    assert yaml.safe_load((single / ".copier-answers.yml").read_text())["backends"] == ["cpu"]
+
+
+def test_ci_tests_up_to_the_profiles_newest_python(merged_fork, tmp_path):
     extras = render(
         {**PERSONAL, "ci": "github", "python_version": "3.11"}, tmp_path / "ex", template=merged_fork
     )
     ci = yaml.safe_load((extras / ".github" / "workflows" / "ci.yml").read_text())
     # The organisation's newest Python is the newest CI tests, though torch has wheels for 3.14.
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python"] == ["3.11", "3.12"]
-    single = render({**PERSONAL, "strategy": "single"}, tmp_path / "single", template=merged_fork)
-    assert yaml.safe_load((single / ".copier-answers.yml").read_text())["backends"] == ["cpu"]
 
 
 def test_a_user_still_answers_differently_where_the_profile_allows(merged_fork, tmp_path):
