@@ -153,10 +153,19 @@ def test_a_newer_release_becomes_one_pull_request_with_notes_lock_and_diff(templ
     assert "Opened pull request https://github.example/org/project/pull/7" in summary
     print(body)  # the rendered pull request body, for the record (pytest -s)
 
-    # The next run updates that pull request instead of opening a second one.
+    # The next run updates that pull request instead of opening a second one, and leaves the
+    # branch alone: it already holds this update on this base.
     result, _, calls = run_script(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert [call["args"][:3] for call in calls[2:]] == [["pr", "list", "--head"], ["pr", "edit", "7"]]
+    assert git(origin, "rev-parse", BRANCH).strip() == pushed and "not pushed again" in result.stdout
+    # Once main moves on, the branch is rebuilt on it and pushed again.
+    (project / "NOTES.md").write_text("Our notes.\n")
+    commit_all(project, "our notes")
+    git(project, "push", "-q", "origin", "main")
+    result, _, _ = run_script(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert git(origin, "rev-parse", f"{BRANCH}~1").strip() == git(origin, "rev-parse", "main").strip()
 
 
 @pytest.mark.slow

@@ -278,7 +278,21 @@ def update(project: Path, remote: str, dry_run: bool) -> None:
             to_summary(f"### {title} (dry run: nothing pushed)\n\n{body}")
             print(f"Inspect it with: git diff {base} {BRANCH}")
             return
-        run("git", "push", "--force", "--quiet", remote, f"HEAD:refs/heads/{BRANCH}", cwd=project)
+        pushed = already_pushed(project, remote)
+        if pushed:
+            # The same update on the same base: the branch (and its CI run) stays as it is.
+            print(f"{remote} {BRANCH} already holds this update ({pushed}): not pushed again")
+            commit = pushed
+        else:
+            run(
+                "git",
+                "push",
+                "--force",
+                "--quiet",
+                remote,
+                f"HEAD:refs/heads/{BRANCH}",
+                cwd=project,
+            )
     finally:
         # Back where the run started: the branch stays, for a look with git diff.
         run("git", "checkout", "-q", base, check=False, cwd=project)
@@ -286,6 +300,20 @@ def update(project: Path, remote: str, dry_run: bool) -> None:
         file.write(body)
     outcome = open_or_update_pull_request(base, title, Path(file.name))
     to_summary(f"### {title}\n\n{outcome} Branch `{BRANCH}`, commit `{commit}`.")
+
+
+def already_pushed(project: Path, remote: str) -> str | None:
+    """The remote branch's commit when it holds this very update on this very base, else None."""
+    fetched = run("git", "fetch", "-q", remote, f"refs/heads/{BRANCH}", check=False, cwd=project)
+    if fetched.returncode != 0:
+        return None
+    ours, theirs = (
+        run("git", "rev-parse", f"{ref}^{{tree}}", f"{ref}~1", cwd=project).stdout.split()
+        for ref in ("HEAD", "FETCH_HEAD")
+    )
+    if ours != theirs:
+        return None
+    return run("git", "rev-parse", "FETCH_HEAD", cwd=project).stdout.strip()
 
 
 def update_branch(project: Path, target: str, title: str) -> tuple[list[str], str]:
