@@ -74,11 +74,15 @@ def test_the_fleet_view_reports_each_projects_release_strategy_backends_and_fact
     assert status == 1, "vision is two releases behind"
 
 
-def test_one_release_behind_passes_and_a_list_of_clones_is_read(fleet_folder, capsys):
+def test_one_release_behind_passes_and_a_list_of_clones_is_read(fleet_folder, tmp_path, capsys):
     status = fleet.main([str(fleet_folder / "speech"), str(fleet_folder / "ranking")])
     out = capsys.readouterr().out
     assert "3 projects" not in out and "2 projects; 2 behind the newest release; none more than 1" in out
     assert status == 0
+    listing = tmp_path / "clones.txt"
+    listing.write_text(f"# our fleet\n{fleet_folder / 'speech'}\n\n{fleet_folder / 'ranking'}  # search\n")
+    assert fleet.main([str(listing)]) == 0
+    assert "2 projects; 2 behind" in capsys.readouterr().out
 
 
 def test_a_clone_of_a_local_path_template_is_unreadable_until_given_the_template(

@@ -1,11 +1,11 @@
 """`nox -s fleet -- <folder or clones...>`: where each of an organisation's projects stands.
 
 For every project (a folder with `.copier-answers.yml`; a folder given that has none is searched
-one level down for them) it prints the template release the project is on and how many releases
-it is behind, its strategy and backends, and where its answers or its uv.lock rest on catalog
-facts that the newest release no longer holds (a retired torch release, a backend left without a
-supported release, one gone from the catalog). Exit status 1 when any project is more than one
-release behind (or cannot be read), else 0.
+one level down for them; a text file lists clones, one a line) it prints the template release the
+project is on and how many releases it is behind, its strategy and backends, and where its answers
+or its uv.lock rest on catalog facts that the newest release no longer holds (a retired torch
+release, a backend left without a supported release, one gone from the catalog). Exit status 1
+when any project is more than one release behind (or cannot be read), else 0.
 
 Releases are read as each project's own update reads them: the template's PEP 440 tags, from its
 `_src_path` (or `--template`), by the rendered .github/template_update.py, imported from here so
@@ -150,10 +150,14 @@ def standing(project: Path, template: str | None) -> Standing:
 
 
 def projects_in(paths: Iterable[Path]) -> list[Path]:
-    """The projects named, and those one level inside a folder that is not one itself."""
+    """The projects named, those one level inside a folder that is not one itself, and those a
+    text file lists (one path a line, relative to the file; `#` starts a comment)."""
     found = []
     for path in paths:
-        if (path / ANSWERS_FILE).is_file() or not path.is_dir():
+        if path.is_file():
+            lines = [line.split("#", 1)[0].strip() for line in path.read_text().splitlines()]
+            found.extend(projects_in(path.parent / line for line in lines if line))
+        elif (path / ANSWERS_FILE).is_file() or not path.is_dir():
             found.append(path)
         else:
             found.extend(sorted(child for child in path.iterdir() if (child / ANSWERS_FILE).is_file()))
@@ -190,7 +194,9 @@ def report(standings: list[Standing]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nox -s fleet --", description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="+", type=Path, help="project clones, or folders holding them")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, help="project clones, folders holding them, or files listing them"
+    )
     parser.add_argument(
         "--template", help="the template's git URL or path (default: each project's _src_path)"
     )
