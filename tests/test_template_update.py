@@ -272,3 +272,21 @@ def test_gitlab_projects_get_renovates_copier_manager_and_a_notice_for_a_local_p
     )
     assert step.returncode == 0 and "set _src_path to the template's URL" in step.stdout
     assert "after" not in step.stdout, "the job ends there, green"
+
+
+@pytest.mark.slow
+def test_a_push_github_refuses_for_a_workflow_change_says_which_token_to_add(template_repo, tmp_path):
+    """GitHub refuses a workflow change pushed with the workflow's own token; the bare remote's
+    pre-receive hook answers as GitHub does, and the run says what to set up."""
+    project, origin = project_with_origin(template_repo, tmp_path, "v1.0.0")
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\necho 'refusing to allow a GitHub App to create or update workflow "
+        "`.github/workflows/ci.yml` without `workflows` permission' >&2\nexit 1\n"
+    )
+    hook.chmod(0o755)
+    result, summary, calls = run_script(project)
+    assert result.returncode == 1
+    assert "::error title=template-update::GitHub refused the push" in result.stdout
+    assert "TEMPLATE_UPDATE_TOKEN" in summary and "Workflows: read and write" in summary
+    assert calls == [] and git(project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"

@@ -284,15 +284,7 @@ def update(project: Path, remote: str, dry_run: bool) -> None:
             print(f"{remote} {BRANCH} already holds this update ({pushed}): not pushed again")
             commit = pushed
         else:
-            run(
-                "git",
-                "push",
-                "--force",
-                "--quiet",
-                remote,
-                f"HEAD:refs/heads/{BRANCH}",
-                cwd=project,
-            )
+            push(project, remote)
     finally:
         # Back where the run started: the branch stays, for a look with git diff.
         run("git", "checkout", "-q", base, check=False, cwd=project)
@@ -300,6 +292,24 @@ def update(project: Path, remote: str, dry_run: bool) -> None:
         file.write(body)
     outcome = open_or_update_pull_request(base, title, Path(file.name))
     to_summary(f"### {title}\n\n{outcome} Branch `{BRANCH}`, commit `{commit}`.")
+
+
+def push(project: Path, remote: str) -> None:
+    pushed = run(
+        "git", "push", "--force", remote, f"HEAD:refs/heads/{BRANCH}", check=False, cwd=project
+    )
+    if pushed.returncode == 0:
+        return
+    if "`workflows` permission" in pushed.stderr:
+        raise Stop(
+            "GitHub refused the push: this update changes a file under .github/workflows/, which "
+            "the workflow's own token may not do. Store a GitHub App token or a fine-grained token "
+            "with Contents, Pull requests and Workflows: read and write as the repository secret "
+            "TEMPLATE_UPDATE_TOKEN, or take this release by hand (README.md, 'Update from the "
+            f"template').\n\n```\n{pushed.stderr.strip()}\n```",
+            failed=True,
+        )
+    raise Stop(f"`git push` to {remote} failed:\n\n```\n{pushed.stderr.strip()}\n```", failed=True)
 
 
 def already_pushed(project: Path, remote: str) -> str | None:
