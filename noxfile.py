@@ -144,8 +144,7 @@ def fleet(session: nox.Session) -> None:
     """An organisation's projects (clones, or a folder of them): the template release each is on,
     its strategy and backends, and the catalog facts it is behind; non-zero when any project is
     more than one release behind (`--template URL` reads the releases from there)."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.fleet", *session.posargs, env=ENV)
+    _task(session, "fleet")
 
 
 if __name__ == "__main__":

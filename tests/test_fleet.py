@@ -36,12 +36,23 @@ def template_repo(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def fleet_folder(template_repo, tmp_path_factory, standin):
-    """vision (v1.0.0, torch 2.6 on cu124, locked), speech and ranking (v1.1.0), in one folder."""
+def fleet_folder(template_repo, tmp_path_factory):
+    """speech and ranking (v1.1.0), as clones in one folder; the slow test adds vision."""
     folder = tmp_path_factory.mktemp("clones")
+    rendered(template_repo, folder / "speech", "v1.1.0", backends=["cpu", "cu130"])
+    rendered(template_repo, folder / "ranking", "v1.1.0", strategy="pypi", backends=[])
+    return folder
+
+
+@pytest.mark.lock
+@pytest.mark.slow
+def test_the_fleet_view_reports_each_projects_release_strategy_backends_and_facts(
+    template_repo, fleet_folder, standin, capsys
+):
+    # vision: v1.0.0, torch 2.6 from cu124 (whose only release it is), locked.
     vision = rendered(
         template_repo,
-        folder / "vision",
+        fleet_folder / "vision",
         "v1.0.0",
         torch_version="2.6",
         backends=["cu124"],
@@ -50,14 +61,6 @@ def fleet_folder(template_repo, tmp_path_factory, standin):
     )
     run_uv(vision, "lock").check()
     commit_all(vision, "lock")
-    rendered(template_repo, folder / "speech", "v1.1.0", backends=["cpu", "cu130"])
-    rendered(template_repo, folder / "ranking", "v1.1.0", strategy="pypi", backends=[])
-    return folder
-
-
-@pytest.mark.lock
-@pytest.mark.slow
-def test_the_fleet_view_reports_each_projects_release_strategy_backends_and_facts(fleet_folder, capsys):
     status = fleet.main([str(fleet_folder)])
     out = capsys.readouterr().out
     print(out)  # the session's output, for the record (pytest -s)

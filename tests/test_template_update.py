@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_update import GIT_ENV, RUFF_RULES, commit_all, git, rendered, tagged_template_copy
+from tests.helpers import GIT_IDENTITY
+from tests.test_update import RUFF_RULES, commit_all, git, rendered, tagged_template_copy
 from uv_torch_template.harness.uvrun import uv_environment
 
 SCRIPT = Path(".github") / "template_update.py"
@@ -94,7 +95,7 @@ def run_script(project: Path, *args: str) -> tuple[subprocess.CompletedProcess[s
     summary = project.parent / "summary.md"
     env = {
         **uv_environment(),
-        **{k: v for k, v in GIT_ENV.items() if k.startswith("GIT_")},
+        **GIT_IDENTITY,
         "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_STEP_SUMMARY": str(summary),
     }

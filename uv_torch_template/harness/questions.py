@@ -60,8 +60,14 @@ def _template() -> tuple[dict[str, Any], dict[str, Any], SandboxedEnvironment]:
 
 
 def copier_default(name: str) -> Any:
-    """A question's default as copier.yml writes it (the index URL's, say): read, never restated."""
-    return _template()[1][name]["default"]
+    """A question's default (the index URL's, say) as Copier computes it under --defaults, where
+    copier.yml takes it from org.yml, the organisation profile: read, never restated."""
+    return _defaults()[name]
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    return answer({"project_name": "default-probe"})
 
 
 def answer(data: dict[str, Any]) -> dict[str, Any]:
