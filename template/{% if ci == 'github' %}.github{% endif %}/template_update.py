@@ -318,7 +318,7 @@ def already_pushed(project: Path, remote: str) -> str | None:
     if fetched.returncode != 0:
         return None
     ours, theirs = (
-        run("git", "rev-parse", f"{ref}^{{tree}}", f"{ref}~1", cwd=project).stdout.split()
+        run("git", "rev-parse", ref + "^{tree}", ref + "~1", cwd=project).stdout.split()
         for ref in ("HEAD", "FETCH_HEAD")
     )
     if ours != theirs:
