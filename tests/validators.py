@@ -8,6 +8,7 @@ test_answer_safety.py) keep checking that the messages reach the user and nothin
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from jinja2 import FileSystemLoader
@@ -35,11 +36,16 @@ def copier_conf(**settings: Any) -> dict[str, Any]:
     }
 
 
-def verdict(macro: str, *arguments: Any, conf: dict[str, Any] | None = None, **answers: Any) -> str:
-    """What `macro` from includes/rules.jinja prints for these answers: a refusal, or ''."""
-    template = ENVIRONMENT.from_string(
+@cache
+def _caller(macro: str):
+    return ENVIRONMENT.from_string(
         f"{{% from 'includes/rules.jinja' import {macro} with context %}}{{{{ {macro}(*arguments) }}}}"
     )
+
+
+def verdict(macro: str, *arguments: Any, conf: dict[str, Any] | None = None, **answers: Any) -> str:
+    """What `macro` from includes/rules.jinja prints for these answers: a refusal, or ''."""
+    template = _caller(macro)
     context = {
         "catalog": CATALOG,
         "_copier_conf": conf or copier_conf(),
