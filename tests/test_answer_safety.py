@@ -130,11 +130,21 @@ def test_a_name_at_the_length_limit_renders(tmp_path):
     assert (project / "src" / name / "__init__.py").is_file()
 
 
+# What an interpreter imports before a project's package: the standard library, built-in and
+# frozen modules (frozen __hello__ wins over src/__hello__/), and what is loaded at start-up
+# (__main__ is the running script).
+FIRST_ON_THE_PATH = (
+    "import sys; frozen = getattr(__import__('_imp'), '_frozen_module_names', tuple)(); "
+    "print(' '.join({*sys.stdlib_module_names, *sys.builtin_module_names, *frozen, *sys.modules}))"
+)
+
+
 def test_stdlib_list_covers_every_python_here():
     """catalog.yml's stdlib list is the union over CPython 3.10-3.14: check it against each
     interpreter this machine has."""
     listed = set(RESERVED.stdlib)
     assert set(sys.stdlib_module_names) <= listed
+    assert {"__main__", "__hello__", "__phello__"} <= listed
     for minor in load().python_versions:
         found = subprocess.run(
             ["uv", "python", "find", minor], capture_output=True, text=True, check=False
@@ -142,12 +152,10 @@ def test_stdlib_list_covers_every_python_here():
         if not found:
             continue
         names = subprocess.run(
-            [found, "-c", "import sys; print(' '.join(sys.stdlib_module_names))"],
-            capture_output=True,
-            text=True,
-            check=True,
+            [found, "-S", "-c", FIRST_ON_THE_PATH], capture_output=True, text=True, check=True
         ).stdout.split()
-        assert set(names) <= listed, (minor, sorted(set(names) - listed))
+        top_level = {name for name in names if "." not in name}
+        assert top_level <= listed, (minor, sorted(top_level - listed))
 
 
 def test_reserved_modules_cover_what_the_reserved_distributions_install():

@@ -28,19 +28,43 @@ def index_url_verdict(url: str) -> str:
 # (URL, the secret part no message may quote, words of the advice)
 PATH_SECRETS = {
     "gemfury": ("https://pypi.fury.io/q1W2e3R4t5Y6u7I8o9P0/myorg/", "q1W2e3R4t5Y6u7I8o9P0", "access token"),
-    "cloudsmith": ("https://dl.cloudsmith.io/AbCdEf1234567890/org/repo/whl", "AbCdEf1234567890", "access token"),
-    "gitlab-deploy-token": ("https://gitlab.example/gldt-AbcDefGhiJkl123/whl", "gldt-AbcDefGhiJkl123", "access token"),
+    "cloudsmith": (
+        "https://dl.cloudsmith.io/AbCdEf1234567890/org/repo/whl",
+        "AbCdEf1234567890",
+        "access token",
+    ),
+    "gitlab-deploy-token": (
+        "https://gitlab.example/gldt-AbcDefGhiJkl123/whl",
+        "gldt-AbcDefGhiJkl123",
+        "access token",
+    ),
     "jwt": (
         "https://m.example/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N/whl",
         "eyJhbGciOiJIUzI1NiJ9",
         "access token",
     ),
     "google-oauth": ("https://m.example/ya29.a0AfH6SMBxyz/whl", "ya29.a0AfH6SMBxyz", "access token"),
-    "percent-encoded-prefix": ("https://m.example/%67hp_aaaaBBBBccccDDDD1234/whl", "aaaaBBBBcccc", "access token"),
-    "percent-encoded-body": ("https://m.example/t/%71%31W2e3R4t5Y6u7I8o9P0/whl", "W2e3R4t5Y6u7I8o9P0", "access token"),
-    "lowercase-hex-40": ("https://m.example/f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d/whl", "f0e1d2c3b4a59687", "access token"),
+    "percent-encoded-prefix": (
+        "https://m.example/%67hp_aaaaBBBBccccDDDD1234/whl",
+        "aaaaBBBBcccc",
+        "access token",
+    ),
+    "percent-encoded-body": (
+        "https://m.example/t/%71%31W2e3R4t5Y6u7I8o9P0/whl",
+        "W2e3R4t5Y6u7I8o9P0",
+        "access token",
+    ),
+    "lowercase-hex-40": (
+        "https://m.example/f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d/whl",
+        "f0e1d2c3b4a59687",
+        "access token",
+    ),
     "path-parameter": ("https://m.example/whl;token=s3cr3tvalue", "s3cr3tvalue", "path parameter"),
-    "path-parameter-mid": ("https://m.example/api;jsessionid=s3cr3tvalue/whl", "s3cr3tvalue", "path parameter"),
+    "path-parameter-mid": (
+        "https://m.example/api;jsessionid=s3cr3tvalue/whl",
+        "s3cr3tvalue",
+        "path parameter",
+    ),
     "query": ("https://m.example/whl?token=s3cr3tvalue", "s3cr3tvalue", "query or fragment"),
     "fragment": ("https://m.example/whl#s3cr3tvalue", "s3cr3tvalue", "query or fragment"),
     "query-on-a-wrong-scheme": ("ftp://m.example/whl?token=s3cr3tvalue", "s3cr3tvalue", "https://"),

@@ -282,10 +282,17 @@ def test_the_answers_copier_replays_given_with_data_leave_the_guard_on(template_
     project = rendered(
         template_repo, tmp_path / "p", "v1.1.0", torch_version="2.6", backends=["cpu", "rocm6.1"]
     )
-    replayed = {"project_name": "demo-project", "python_version": "3.12", "strategy": "extras", "ci": "github"}
+    replayed = {
+        "project_name": "demo-project",
+        "python_version": "3.12",
+        "strategy": "extras",
+        "ci": "github",
+    }
     with pytest.raises(ValueError, match=r"'torch_version'.*choose torch_version 2\.7 or newer"):
         update(project, "v1.2.0", **replayed)
-    with pytest.raises(ValueError, match=r"'backends'.*choose rocm6\.2\.4/rocm6\.3/\S*: rocm6\.1 wheels stop"):
+    with pytest.raises(
+        ValueError, match=r"'backends'.*choose rocm6\.2\.4/rocm6\.3/\S*: rocm6\.1 wheels stop"
+    ):
         update(project, "v1.2.0", **replayed, torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
 
