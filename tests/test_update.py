@@ -309,6 +309,17 @@ def test_a_repeat_in_a_recorded_list_is_not_a_replacement(template_repo, tmp_pat
     assert yaml.safe_load(answers_file.read_text())["backends"] == ["cpu", "cu130"]
 
 
+def test_a_plan_entry_in_the_answers_file_is_named_as_such(template_repo, tmp_path):
+    """`plan` is computed, never recorded; an answers file that holds one (edited by hand) is
+    replayed by Copier as data, and the refusal says to remove it from the file, not --data."""
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0")
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text() + "plan: {}\n")
+    commit_all(project, "a plan, by hand")
+    with pytest.raises(ValueError, match=r"'plan'.*remove the 'plan:' entry from \.copier-answers\.yml"):
+        update(project, "v1.1.0")
+
+
 def test_switching_to_pypi_and_back_keeps_the_mirror_and_the_backends(template_repo, tmp_path):
     mirror = "https://artifactory.example/api/pypi/pytorch/whl"
     project = rendered(template_repo, tmp_path / "p", "v1.1.0", backends=["cpu", "rocm7.2"], index_url=mirror)
