@@ -34,7 +34,11 @@ def test_release_advice_never_asks_for_what_is_already_chosen(python):
         python_advice = re.match(r"choose python_version (<=|>=) (\S+)", message)
         assert python_advice, message
         op, bound = python_advice.groups()
-        within = (lambda v: version(v) <= version(bound)) if op == "<=" else (lambda v: version(v) >= version(bound))
+        within = (
+            (lambda v: version(v) <= version(bound))
+            if op == "<="
+            else (lambda v: version(v) >= version(bound))
+        )
         assert not within(python), f"advice keeps Python {python}: {message}"
         assert any(within(other) for other in release["python"]), message
         torch_advice = re.search(r"torch_version (<=|>=) ([0-9.]*[0-9])", message)

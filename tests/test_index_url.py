@@ -9,6 +9,8 @@ the same refusals stop `copier copy` with nothing written.
 from __future__ import annotations
 
 import itertools
+import random
+import string
 import subprocess
 from pathlib import Path
 
@@ -94,6 +96,8 @@ MIRRORS = [
     "https://d1a2b3c4d5e6f7.cloudfront.net/pytorch/whl",
     "https://mirrors.example.edu/pytorch/whl/2026-12-01",
     "https://mirror.example/whl/nightly-v2.13.0-rc1",
+    "https://mirror.example/pytorch-feed-v2-mirror-eu-west-1/whl",
+    "https://pkgs.example/feeds/3f2b1c4e-8a9d-4e2f-b1c3-9d8e7f6a5b4c/whl",
 ]
 
 
@@ -127,6 +131,12 @@ HOSTS = [
     "xn--bcher-kva.example",
     "xn--a-",
     "x.xn--",
+    "xn--a",  # Punycode of U+0080, a C1 control
+    "xn--zz.example",
+    "xn--ls8h.la",
+    "xn--mnchen-3ya.example",
+    "xn--fiqs8s",
+    "xn--80ak6aa92e.example",
     "[::1]",
     "[::]",
     "[2001:db8::1]",
@@ -190,6 +200,7 @@ def test_every_accepted_host_and_port_parses_in_uv(tmp_path):
         ("https://mi%41rror.example/whl", "no %-escapes"),
         ("https://1.2.3.256/whl", "four numbers from 0 to 255"),
         ("https://x.xn--/whl", "xn-- labels"),
+        ("https://xn--a.example/whl", "one is not Punycode"),
     ],
 )
 def test_a_host_or_port_uv_cannot_parse_is_refused_with_what_to_write(url, advice):
@@ -200,3 +211,50 @@ def test_a_host_or_port_uv_cannot_parse_is_refused_with_what_to_write(url, advic
 def test_the_scheme_is_case_insensitive():
     assert index_url_verdict("HTTPS://mirror.example/whl") == ""
     assert index_url_verdict("Http://127.0.0.1:8080/whl") == ""
+
+
+def test_random_tokens_of_every_common_alphabet_are_refused_as_path_segments():
+    """Registries mint tokens as random strings: base62 of 16 characters and more, hex of 32 and
+    more, base64url of 20 and more. Whatever the draw, the shape gives them away (seeded, so a
+    failure reproduces)."""
+    draw = random.Random(14)
+    alphabets = {
+        string.ascii_letters + string.digits: range(16, 41),
+        string.hexdigits.lower()[:16]: range(32, 65),
+        string.ascii_letters + string.digits + "-_": range(20, 41),
+    }
+    for alphabet, lengths in alphabets.items():
+        for _ in range(300):
+            token = "".join(draw.choice(alphabet) for _ in range(draw.choice(lengths)))
+            url = f"https://registry.example/{token}/pytorch/whl"
+            assert "access token" in index_url_verdict(url), token
+
+
+def python_reads_as_idna(label: str) -> bool:
+    """Python's own Punycode codec: the label decodes, and what it encodes is outside ASCII."""
+    try:
+        name = label[4:].encode().decode("punycode")
+    except (UnicodeError, ValueError, IndexError):
+        return False
+    return any(ord(c) >= 0xA0 for c in name) and all(ord(c) >= 0xA0 or c.isalnum() or c == "-" for c in name)
+
+
+def test_xn_labels_are_judged_as_pythons_punycode_codec_and_uv_judge_them(tmp_path):
+    """Every accepted xn-- label decodes with Python's codec; one Python decodes but the validator
+    refuses (a payload starting with '-') is one uv refuses too."""
+    draw = random.Random(3492)
+    labels = []
+    for _ in range(50):
+        ranges = [(0x61, 0x7A), (0xE0, 0x24F), (0x3B1, 0x3C9), (0x430, 0x44F), (0x4E00, 0x9FFF)]
+        name = "".join(chr(draw.randint(*draw.choice(ranges))) for _ in range(draw.randint(1, 10)))
+        encoded = "xn--" + name.encode("punycode").decode()
+        cut = draw.randrange(4, len(encoded))
+        labels += [encoded, encoded[:-1], encoded + draw.choice("a9z"), encoded[:cut] + encoded[cut + 1 :]]
+    refused_yet_decodable = []
+    for label in labels:
+        url = f"https://{label}.example/whl"
+        if index_url_verdict(url) == "":
+            assert python_reads_as_idna(label), label
+        elif python_reads_as_idna(label):
+            refused_yet_decodable.append(url)
+    assert sorted(uv_parse_failures(refused_yet_decodable, tmp_path)) == sorted(refused_yet_decodable)

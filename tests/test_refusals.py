@@ -218,7 +218,9 @@ def test_the_printed_cd_line_is_safe_to_paste_for_any_folder_name(tmp_path):
     destination = tmp_path / "my project $(touch pwned) 'quoted'"
     result = copier_copy(destination, "project_name=demo")
     assert result.returncode == 0, result.stderr.decode()
-    (cd_line,) = [line.strip() for line in result.stderr.decode().splitlines() if line.strip().startswith("cd ")]
+    (cd_line,) = [
+        line.strip() for line in result.stderr.decode().splitlines() if line.strip().startswith("cd ")
+    ]
     entered = subprocess.run(
         ["bash", "-c", f"{cd_line} && pwd -P"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
@@ -228,7 +230,11 @@ def test_the_printed_cd_line_is_safe_to_paste_for_any_folder_name(tmp_path):
 
 @pytest.mark.parametrize(
     "given,question",
-    [("backends=cpu", "backends"), ("backends=null", "backends"), ("lock_platforms=linux-x86_64", "lock_platforms")],
+    [
+        ("backends=cpu", "backends"),
+        ("backends=null", "backends"),
+        ("lock_platforms=linux-x86_64", "lock_platforms"),
+    ],
 )
 def test_a_list_answer_that_is_not_a_list_is_refused_by_name(tmp_path, given, question):
     destination = tmp_path / "project"
