@@ -20,6 +20,11 @@ def version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
+def within(value: str, op: str, bound: str) -> bool:
+    """Whether `value` satisfies the advice `<op> <bound>` (op is <= or >=)."""
+    return version(value) <= version(bound) if op == "<=" else version(value) >= version(bound)
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_release_advice_never_asks_for_what_is_already_chosen(python):
     """For every release without wheels for `python`: the advised python_version range excludes
@@ -33,24 +38,12 @@ def test_release_advice_never_asks_for_what_is_already_chosen(python):
         advised += 1
         python_advice = re.match(r"choose python_version (<=|>=) (\S+)", message)
         assert python_advice, message
-        op, bound = python_advice.groups()
-        within = (
-            (lambda v: version(v) <= version(bound))
-            if op == "<="
-            else (lambda v: version(v) >= version(bound))
-        )
-        assert not within(python), f"advice keeps Python {python}: {message}"
-        assert any(within(other) for other in release["python"]), message
+        assert not within(python, *python_advice.groups()), f"advice keeps Python {python}: {message}"
+        assert any(within(other, *python_advice.groups()) for other in release["python"]), message
         torch_advice = re.search(r"torch_version (<=|>=) ([0-9.]*[0-9])", message)
         if torch_advice:
-            op, bound = torch_advice.groups()
-            fits = [
-                other
-                for other, facts in RELEASES.items()
-                if python in facts["python"]
-                and (version(other) <= version(bound) if op == "<=" else version(other) >= version(bound))
-            ]
-            assert fits, message
+            fits = [other for other, facts in RELEASES.items() if python in facts["python"]]
+            assert any(within(other, *torch_advice.groups()) for other in fits), message
     if python in ("3.10", "3.14"):
         assert advised, "the catalog has releases without wheels for the oldest and newest Python"
 
