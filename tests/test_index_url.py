@@ -149,7 +149,11 @@ HOSTS = [
     "[mirror.example]",
 ]
 PORTS = ["", ":", ":0", ":1", ":8080", ":65535", ":65536", ":99999", ":-1", ":abc", ":080"]
-CORPUS = [f"{scheme}://{host}{port}/whl" for scheme, host, port in itertools.product(SCHEMES, HOSTS, PORTS)]
+# Every host with every port; the scheme's case takes turns (it never interacts with the rest).
+CORPUS = [
+    f"{SCHEMES[number % len(SCHEMES)]}://{host}{port}/whl"
+    for number, (host, port) in enumerate(itertools.product(HOSTS, PORTS))
+]
 
 
 def uv_parse_failures(urls: list[str], folder: Path) -> list[str]:
@@ -185,7 +189,7 @@ def test_every_accepted_host_and_port_parses_in_uv(tmp_path):
     assert not uv_parse_failures(accepted, tmp_path), "accepted, yet uv cannot parse them"
     # The corpus holds both kinds, so neither half of the property is empty.
     assert len(accepted) >= 50
-    assert len(accepted) <= len(CORPUS) - 200
+    assert len(accepted) <= len(CORPUS) - 100
 
 
 @pytest.mark.parametrize(
@@ -244,7 +248,7 @@ def test_xn_labels_are_judged_as_pythons_punycode_codec_and_uv_judge_them(tmp_pa
     refuses (a payload starting with '-') is one uv refuses too."""
     draw = random.Random(3492)
     labels = []
-    for _ in range(50):
+    for _ in range(30):
         ranges = [(0x61, 0x7A), (0xE0, 0x24F), (0x3B1, 0x3C9), (0x430, 0x44F), (0x4E00, 0x9FFF)]
         name = "".join(chr(draw.randint(*draw.choice(ranges))) for _ in range(draw.randint(1, 10)))
         encoded = "xn--" + name.encode("punycode").decode()
