@@ -59,6 +59,11 @@ def _template() -> tuple[dict[str, Any], dict[str, Any], SandboxedEnvironment]:
     return config, questions, env
 
 
+def environment() -> SandboxedEnvironment:
+    """Copier's Jinja environment on this template, for calling one macro of includes/ directly."""
+    return _template()[2]
+
+
 def copier_default(name: str) -> Any:
     """A question's default as copier.yml writes it (the index URL's, say): read, never restated."""
     return _template()[1][name]["default"]
