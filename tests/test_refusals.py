@@ -74,7 +74,11 @@ REFUSALS = {
     "unknown-strategy": ({"strategy": "conda"}, "strategy", "is not in"),
     "bad-email": ({"author_email": "not-an-email"}, "author_email", "give name@example.org"),
     "package-ignored-by-git": ({"package_name": "dist"}, "package_name", "choose another: git ignores it"),
-    "package-is-a-test-module": ({"package_name": "test_smoke"}, "package_name", "choose another: a test module"),
+    "package-is-a-test-module": (
+        {"package_name": "test_smoke"},
+        "package_name",
+        "choose another: a test module",
+    ),
     "package-is-frozen": ({"package_name": "__phello__"}, "package_name", "shadows a module"),
     "text-not-utf8": ({"description": "caf\udce9"}, "description", "retype it as UTF-8 text"),
 }
