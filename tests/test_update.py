@@ -288,11 +288,11 @@ def test_the_answers_copier_replays_given_with_data_leave_the_guard_on(template_
         "strategy": "extras",
         "ci": "github",
     }
-    with pytest.raises(ValueError, match=r"'torch_version'.*choose torch_version 2\.7 or newer"):
-        update(project, "v1.2.0", **replayed)
     with pytest.raises(
-        ValueError, match=r"'backends'.*choose rocm6\.2\.4/rocm6\.3/\S*: rocm6\.1 wheels stop"
+        ValueError, match=r"'torch_version'.*choose torch_version 2\.7 or newer: 2\.6 is retired"
     ):
+        update(project, "v1.2.0", **replayed)
+    with pytest.raises(ValueError, match=r"'backends'.*choose rocm\S*: rocm6\.1 stops at 2\.6"):
         update(project, "v1.2.0", **replayed, torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
 
