@@ -11,16 +11,18 @@ import ast
 import importlib.metadata
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.validators import ENVIRONMENT
 from uv_torch_template.catalog import load
 from uv_torch_template.expectations.matrix import BASE_ANSWERS, Combo
 from uv_torch_template.harness import questions
 from uv_torch_template.harness.render import render
-from uv_torch_template.harness.uvrun import run_uv
+from uv_torch_template.harness.uvrun import run_uv, uv_environment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -130,11 +132,21 @@ def test_a_name_at_the_length_limit_renders(tmp_path):
     assert (project / "src" / name / "__init__.py").is_file()
 
 
+# What an interpreter imports before a project's package: the standard library, built-in and
+# frozen modules (frozen __hello__ wins over src/__hello__/), and what is loaded at start-up
+# (__main__ is the running script).
+FIRST_ON_THE_PATH = (
+    "import sys; frozen = getattr(__import__('_imp'), '_frozen_module_names', tuple)(); "
+    "print(' '.join({*sys.stdlib_module_names, *sys.builtin_module_names, *frozen, *sys.modules}))"
+)
+
+
 def test_stdlib_list_covers_every_python_here():
     """catalog.yml's stdlib list is the union over CPython 3.10-3.14: check it against each
     interpreter this machine has."""
     listed = set(RESERVED.stdlib)
     assert set(sys.stdlib_module_names) <= listed
+    assert {"__main__", "__hello__", "__phello__"} <= listed
     for minor in load().python_versions:
         found = subprocess.run(
             ["uv", "python", "find", minor], capture_output=True, text=True, check=False
@@ -142,12 +154,10 @@ def test_stdlib_list_covers_every_python_here():
         if not found:
             continue
         names = subprocess.run(
-            [found, "-c", "import sys; print(' '.join(sys.stdlib_module_names))"],
-            capture_output=True,
-            text=True,
-            check=True,
+            [found, "-S", "-c", FIRST_ON_THE_PATH], capture_output=True, text=True, check=True
         ).stdout.split()
-        assert set(names) <= listed, (minor, sorted(set(names) - listed))
+        top_level = {name for name in names if "." not in name}
+        assert top_level <= listed, (minor, sorted(top_level - listed))
 
 
 def test_reserved_modules_cover_what_the_reserved_distributions_install():
@@ -242,3 +252,33 @@ def test_reserved_distributions_cover_every_package_a_lock_installs(standin, tmp
     prefixes = tuple(RESERVED.distribution_prefixes)
     missing = sorted(n for n in names if n not in RESERVED.distributions and not n.startswith(prefixes))
     assert not missing, f"add to catalog.yml reserved_names.distributions: {missing}"
+
+
+# --------------------------------------------------------------------------------------------
+# Free text in README.md: a CommonMark parser we did not write reads every escaped text as one
+# plain paragraph showing the text as typed.
+
+MARKDOWN_STARTS = ["- item", "* item", "+ item", "1. item", "7) item", "# heading", "> quote", "```",
+    "~~~", "<div>x</div>", "| a | b |", "===", "---", "code", "[link](x)", "![img](x)", "`code`",
+    "&amp; &#42;", "\\*not em\\*", "_under_ and **strong**"]  # fmt: skip
+
+
+def test_escaped_free_text_is_one_plain_paragraph_in_commonmark(tmp_path):
+    escape = ENVIRONMENT.from_string(
+        "{% from 'includes/markdown.jinja' import escape_markdown %}{{ escape_markdown(text) }}"
+    )
+    texts = [" " * indent + start for indent in range(9) for start in MARKDOWN_STARTS]
+    document = tmp_path / "README.md"
+    document.write_text("".join(escape.render(text=text) + "\n\n" for text in texts))
+    html = subprocess.run(
+        ["uv", "tool", "run", "--from", "markdown-it-py==4.0.0", "markdown-it", str(document)],
+        env=uv_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    paragraphs = html.strip().split("\n")
+    assert len(paragraphs) == len(texts), "each text is one block"
+    for text, paragraph in zip(texts, paragraphs, strict=True):
+        assert paragraph.startswith("<p>") and paragraph.endswith("</p>"), (text, paragraph)
+        assert unescape(paragraph[3:-4]) == text.strip(), (text, paragraph)

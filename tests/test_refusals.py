@@ -73,6 +73,14 @@ REFUSALS = {
     "unknown-backend": ({"backends": ["cu999"]}, "backends", "is not in"),
     "unknown-strategy": ({"strategy": "conda"}, "strategy", "is not in"),
     "bad-email": ({"author_email": "not-an-email"}, "author_email", "give name@example.org"),
+    "package-ignored-by-git": ({"package_name": "dist"}, "package_name", "choose another: git ignores it"),
+    "package-is-a-test-module": (
+        {"package_name": "test_smoke"},
+        "package_name",
+        "choose another: a test module",
+    ),
+    "package-is-frozen": ({"package_name": "__phello__"}, "package_name", "shadows a module"),
+    "text-not-utf8": ({"description": "caf\udce9"}, "description", "retype it as UTF-8 text"),
 }
 
 
@@ -156,3 +164,95 @@ def test_command_line_refusal_exits_non_zero_with_the_reason_last(tmp_path):
     last_line = result.stderr.strip().splitlines()[-1]
     assert "'backends'" in last_line and "cu128 stops at 2.11" in last_line
     assert not destination.exists()
+
+
+def copier_copy(destination, *data: bytes | str, data_file=None) -> subprocess.CompletedProcess:
+    """`copier copy --defaults` as a user runs it, with raw bytes allowed on the command line."""
+    arguments = [sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref", "HEAD"]
+    for item in data:
+        arguments += ["--data", item]
+    if data_file is not None:
+        arguments += ["--data-file", str(data_file)]
+    return subprocess.run(
+        [*arguments, str(REPO_ROOT), str(destination)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_latin1_bytes_on_the_command_line_are_refused_by_name_into_an_existing_folder(tmp_path):
+    """A Latin-1 terminal sends b'caf\\xe9'; Python hands it on as a lone surrogate, which once
+    crashed the render halfway through a user's folder."""
+    destination = tmp_path / "project"
+    destination.mkdir()
+    (destination / "notes.md").write_text("my own notes\n")
+    result = copier_copy(destination, "project_name=demo", b"description=caf\xe9 cr\xe8me")
+    assert result.returncode == 1
+    last_line = result.stderr.decode(errors="replace").strip().splitlines()[-1]
+    assert "'description'" in last_line and "retype it as UTF-8 text" in last_line
+    assert [path.name for path in destination.iterdir()] == ["notes.md"]
+
+
+def test_a_lone_surrogate_in_a_data_file_is_refused_by_name(tmp_path):
+    destination = tmp_path / "project"
+    destination.mkdir()
+    answers = tmp_path / "answers.yml"
+    answers.write_text('project_name: demo\nauthor_name: "Ren\\udce9"\n')
+    result = copier_copy(destination, data_file=answers)
+    assert result.returncode == 1
+    last_line = result.stderr.decode(errors="replace").strip().splitlines()[-1]
+    assert "'author_name'" in last_line and "retype it as UTF-8 text" in last_line
+    assert not list(destination.iterdir())
+
+
+def test_a_refused_secret_appears_nowhere_in_what_copier_prints(tmp_path):
+    secret = "q1W2e3R4t5Y6u7I8o9P0"
+    result = copier_copy(
+        tmp_path / "project", "project_name=demo", f"index_url=https://pypi.fury.io/{secret}/acme"
+    )
+    assert result.returncode == 1
+    output = (result.stdout + result.stderr).decode()
+    assert "'index_url'" in output and secret not in output
+
+
+def test_the_printed_cd_line_is_safe_to_paste_for_any_folder_name(tmp_path):
+    """The next-steps message is pasted into a shell: a folder named with spaces and `$(...)`
+    must be entered, not split or run."""
+    destination = tmp_path / "my project $(touch pwned) 'quoted'"
+    result = copier_copy(destination, "project_name=demo")
+    assert result.returncode == 0, result.stderr.decode()
+    (cd_line,) = [
+        line.strip() for line in result.stderr.decode().splitlines() if line.strip().startswith("cd ")
+    ]
+    entered = subprocess.run(
+        ["bash", "-c", f"{cd_line} && pwd -P"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert entered.stdout.strip() == str(destination.resolve()), entered.stderr
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "given,question",
+    [
+        ("backends=cpu", "backends"),
+        ("backends=null", "backends"),
+        ("lock_platforms=linux-x86_64", "lock_platforms"),
+    ],
+)
+def test_a_list_answer_that_is_not_a_list_is_refused_by_name(tmp_path, given, question):
+    destination = tmp_path / "project"
+    result = copier_copy(destination, "project_name=demo", given)
+    assert result.returncode == 1
+    last_line = result.stderr.decode().strip().splitlines()[-1]
+    assert f"give '{question}' as a list, such as --data {question}=[" in last_line
+    assert not destination.exists()
+
+
+def test_a_null_list_in_a_data_file_is_refused_by_name(tmp_path):
+    answers = tmp_path / "answers.yml"
+    answers.write_text("project_name: demo\ntorch_packages: null\n")
+    result = copier_copy(tmp_path / "project", data_file=answers)
+    assert result.returncode == 1
+    assert "give 'torch_packages' as a list" in result.stderr.decode().strip().splitlines()[-1]
+    assert not (tmp_path / "project").exists()

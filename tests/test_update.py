@@ -275,6 +275,51 @@ def test_data_for_another_question_leaves_the_guard_on(template_repo, tmp_path):
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
 
 
+def test_the_answers_copier_replays_given_with_data_leave_the_guard_on(template_repo, tmp_path):
+    """project_name, python_version, strategy and ci are what Copier's own replays pass; a user
+    who passes exactly those with --data is still updating the project, and the recorded
+    torch_version and backends are not silently replaced."""
+    project = rendered(
+        template_repo, tmp_path / "p", "v1.1.0", torch_version="2.6", backends=["cpu", "rocm6.1"]
+    )
+    replayed = {
+        "project_name": "demo-project",
+        "python_version": "3.12",
+        "strategy": "extras",
+        "ci": "github",
+    }
+    with pytest.raises(
+        ValueError, match=r"'torch_version'.*choose torch_version 2\.7 or newer: 2\.6 is retired"
+    ):
+        update(project, "v1.2.0", **replayed)
+    with pytest.raises(ValueError, match=r"'backends'.*choose rocm\S*: rocm6\.1 stops at 2\.6"):
+        update(project, "v1.2.0", **replayed, torch_version="2.7")
+    assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
+
+
+def test_a_repeat_in_a_recorded_list_is_not_a_replacement(template_repo, tmp_path):
+    """An answers file edited by hand to `backends: [cpu, cpu, cu130]` updates to [cpu, cu130]:
+    the same choice, not one Copier would silently replace."""
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0", backends=["cpu", "cu130"])
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace("- cpu\n", "- cpu\n- cpu\n", 1))
+    assert yaml.safe_load(answers_file.read_text())["backends"] == ["cpu", "cpu", "cu130"]
+    commit_all(project, "a repeat, by hand")
+    update(project, "v1.2.0")
+    assert yaml.safe_load(answers_file.read_text())["backends"] == ["cpu", "cu130"]
+
+
+def test_a_plan_entry_in_the_answers_file_is_named_as_such(template_repo, tmp_path):
+    """`plan` is computed, never recorded; an answers file that holds one (edited by hand) is
+    replayed by Copier as data, and the refusal says to remove it from the file, not --data."""
+    project = rendered(template_repo, tmp_path / "p", "v1.1.0")
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text() + "plan: {}\n")
+    commit_all(project, "a plan, by hand")
+    with pytest.raises(ValueError, match=r"'plan'.*remove the 'plan:' entry from \.copier-answers\.yml"):
+        update(project, "v1.1.0")
+
+
 def test_switching_to_pypi_and_back_keeps_the_mirror_and_the_backends(template_repo, tmp_path):
     mirror = "https://artifactory.example/api/pypi/pytorch/whl"
     project = rendered(template_repo, tmp_path / "p", "v1.1.0", backends=["cpu", "rocm7.2"], index_url=mirror)

@@ -98,6 +98,8 @@ class ReservedNames:
     distribution_prefixes: tuple[str, ...]
     modules: tuple[str, ...]
     stdlib: tuple[str, ...]
+    git_ignored: tuple[str, ...]
+    test_modules: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,11 @@ def _template() -> tuple[dict[str, Any], dict[str, Any], SandboxedEnvironment]:
     return config, questions, env
 
 
+def environment() -> SandboxedEnvironment:
+    """Copier's Jinja environment on this template, for calling one macro of includes/ directly."""
+    return _template()[2]
+
+
 def copier_default(name: str) -> Any:
     """A question's default (the index URL's, say) as Copier computes it under --defaults, where
     copier.yml takes it from org.yml, the organisation profile: read, never restated."""

@@ -1,0 +1,86 @@
+"""What the validators advise, checked over the whole catalog: advice changes something the user
+chose, names a choice that works, and an update is told from Copier's own state.
+
+The validator macros are called directly (tests/validators.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.validators import CATALOG, copier_conf, verdict
+
+PYTHONS = CATALOG["python_versions"]
+RELEASES = {release["torch"]: release for release in CATALOG["releases"]}
+
+
+def version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def within(value: str, op: str, bound: str) -> bool:
+    """Whether `value` satisfies the advice `<op> <bound>` (op is <= or >=)."""
+    return version(value) <= version(bound) if op == "<=" else version(value) >= version(bound)
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_release_advice_never_asks_for_what_is_already_chosen(python):
+    """For every release without wheels for `python`: the advised python_version range excludes
+    `python` and holds a Python the release has wheels for; the advised torch_version range holds
+    a release that has wheels for `python`."""
+    advised = 0
+    for torch, release in RELEASES.items():
+        message = verdict("release_refusal", torch, python_version=python)
+        if release.get("retired") or python in release["python"]:
+            continue
+        advised += 1
+        python_advice = re.match(r"choose python_version (<=|>=) (\S+)", message)
+        assert python_advice, message
+        assert not within(python, *python_advice.groups()), f"advice keeps Python {python}: {message}"
+        assert any(within(other, *python_advice.groups()) for other in release["python"]), message
+        torch_advice = re.search(r"torch_version (<=|>=) ([0-9.]*[0-9])", message)
+        if torch_advice:
+            fits = [other for other, facts in RELEASES.items() if python in facts["python"]]
+            assert any(within(other, *torch_advice.groups()) for other in fits), message
+    if python in ("3.10", "3.14"):
+        assert advised, "the catalog has releases without wheels for the oldest and newest Python"
+
+
+REPLAYED = {"project_name": "demo", "python_version": "3.12", "strategy": "extras", "ci": "github"}
+
+
+def test_an_update_is_told_by_the_answers_file_not_by_which_answers_came(tmp_path):
+    """The same answers, --data holding what Copier's replays pass: where the destination holds
+    the answers file (an update), a recorded answer that would be replaced is refused; in an
+    empty folder (a replay, or a first copy) there is nothing to guard."""
+    recorded = {"torch_version": "2.9"}
+    for folder, guarded in ((tmp_path / "project", True), (tmp_path / "scratch", False)):
+        folder.mkdir()
+        if guarded:
+            (folder / ".copier-answers.yml").write_text("torch_version: '2.9'\n")
+        conf = copier_conf(data=REPLAYED, overwrite=True, dst_path=str(folder))
+        message = verdict(
+            "check_recorded", "torch_version", "2.13", conf=conf, _external_data={"recorded": recorded}
+        )
+        assert ("recorded in .copier-answers.yml" in message) == guarded, (folder.name, message)
+
+
+def test_a_folder_name_with_glob_characters_still_finds_the_answers_file(tmp_path):
+    folder = tmp_path / "proj[1]*?"
+    folder.mkdir()
+    (folder / ".copier-answers.yml").write_text("backends: [cpu]\n")
+    conf = copier_conf(overwrite=True, dst_path=str(folder))
+    message = verdict(
+        "check_recorded", "backends", ["cu130"], conf=conf, _external_data={"recorded": {"backends": ["cpu"]}}
+    )
+    assert "would silently replace it" in message
+
+
+def test_a_repeat_in_a_recorded_list_is_the_same_answer(tmp_path):
+    (tmp_path / ".copier-answers.yml").write_text("backends: [cpu, cpu, cu130]\n")
+    conf = copier_conf(overwrite=True, dst_path=str(tmp_path))
+    recorded = {"recorded": {"backends": ["cpu", "cpu", "cu130"]}}
+    assert verdict("check_recorded", "backends", ["cpu", "cu130"], conf=conf, _external_data=recorded) == ""
+    assert verdict("check_recorded", "backends", ["cpu"], conf=conf, _external_data=recorded) != ""
