@@ -205,7 +205,10 @@ def test_an_answer_outside_the_profile_is_refused_naming_it(merged_fork, tmp_pat
             {"index_url": "https://pypi.example.org/ghp_abcdefghijklmnopqrstuvwxyz0123456789/whl"},
             "index_url is",
         ),
-        ({"index_url": "https://download.pytorch.org/whl/cu130"}, "refused: index_url ends in /cu130"),
+        (
+            {"index_url": "https://download.pytorch.org/whl/cu130"},
+            "index_url is refused: drop /cu130 from index_url",
+        ),
         ({"lock_platforms": "linux-x86_64"}, "lock_platforms must be a non-empty list"),
         ({"license": "WTFPL"}, "license (WTFPL) is not one of MIT"),
         ({"ci": "jenkins"}, "ci (jenkins) is not one of github, gitlab, none"),
