@@ -49,6 +49,7 @@ from uv_torch_template.checks.project import (
     needs_lock,
     portable_name_problems,
     runner_problems,
+    secret_problems,
 )
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
@@ -242,10 +243,21 @@ def test_independent_oracles_find_planted_defects(tmp_path):
     (shadowed,) = oracles.import_problems(project)
     assert shadowed.startswith("python import: import isympy finds") and "isympy.py" in shadowed
     assert "console script name '-doctor' is not a valid entry point name" in oracles.script_problems(project)
+    pyproject.write_text(
+        pyproject.read_text().replace('module-name = "isympy"', 'module-name = "test_smoke"')
+    )
+    (project / "src" / "isympy").rename(project / "src" / "test_smoke")
+    (shadowed,) = oracles.import_problems(project)
+    assert "import test_smoke under pytest finds" in shadowed and "tests/test_smoke.py" in shadowed
     assert oracles.uv_parse_problems(project) == []
     pyproject.write_text(pyproject.read_text().replace("@mirror/", "@mirror:99999/"))
     (unparsed,) = oracles.uv_parse_problems(project)
     assert "invalid port number" in unparsed
+
+
+def test_a_secret_written_with_a_percent_escape_is_found(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('url = "https://mirror/%67hp_t0ken/whl"\n')
+    assert secret_problems(tmp_path, ["ghp_t0ken"]) == ["secret written: pyproject.toml holds 'ghp_t0ken'"]
 
 
 def test_secrets_in_url_paths_are_the_shapes_the_scanner_knows():
@@ -253,4 +265,5 @@ def test_secrets_in_url_paths_are_the_shapes_the_scanner_knows():
     assert secrets_in(f"https://pypi.fury.io/{token}/org/whl") == [token]
     assert secrets_in(f"https://mirror/org;token={token}/whl") == [token]
     assert secrets_in(f"https://mirror/%67{token[1:]}/org/whl") == [token]
+    assert secrets_in("https://mirror/org;api_key=plain-value/whl") == ["plain-value"], "named a credential"
     assert secrets_in("https://mirror.example.org/api/pypi/pytorch/whl") == []

@@ -84,25 +84,30 @@ def python_for(version: str) -> str | None:
     return found.output.strip().splitlines()[-1] if found.returncode == 0 else None
 
 
-# Run as `python -I -S -c IMPORT SITE STUBS SRC PACKAGE`: the interpreter's standard library
-# first, then what the lock installs, then src/, in the order an editable install has them.
+# Run as `python -I -S -c IMPORT SITE STUBS PROJECT PACKAGE`: the interpreter's standard library
+# first, then what the lock installs, then src/, in the order an editable install has them; then
+# again with tests/ in front, as pytest's default (prepend) import mode has it.
 IMPORT = """
 import importlib, importlib.util, os, sys
-site, stubs, src, name = sys.argv[1:]
-sys.path += [site, stubs, src]
+site, stubs, project, name = sys.argv[1:]
+src = os.path.join(project, "src")
 if name in sys.modules:
     sys.exit(f"the interpreter has already loaded a module {name!r}")
-spec = importlib.util.find_spec(name)
-origin = spec.origin if spec else None
-if origin != os.path.join(src, name, "__init__.py"):
-    sys.exit(f"import {name} finds {origin or 'a built-in or namespace module'}, not src/{name}")
+expected = os.path.join(src, name, "__init__.py")
+for where, path in (("", [site, stubs, src]), (" under pytest", [os.path.join(project, "tests")])):
+    sys.path[len(sys.path) if not where else 0 : 0] = path
+    spec = importlib.util.find_spec(name)
+    origin = spec.origin if spec else None
+    if origin != expected:
+        sys.exit(f"import {name}{where} finds {origin or 'a built-in or namespace module'}, not src/{name}")
 importlib.import_module(name)
 """
 
 
 def import_problems(project: Path) -> list[str]:
     """`python -c "import <package>"`, with the project's own Python, imports the project's
-    package from src/, not a standard-library, built-in, frozen or installed module of the name."""
+    package from src/, not a standard-library, built-in, frozen or installed module of the name,
+    nor (under pytest) a test module of the name."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     package = pyproject.get("tool", {}).get("uv", {}).get("build-backend", {}).get("module-name")
     floor = re.search(r"\d+\.\d+", pyproject.get("project", {}).get("requires-python", ""))
@@ -111,18 +116,9 @@ def import_problems(project: Path) -> list[str]:
     if not package or python is None or site is None:
         return []  # nothing to import, or no interpreter here: the lock check reports the Python
     with tempfile.TemporaryDirectory(prefix="uvtt-stubs-") as stubs:
+        command = [python, "-I", "-S", "-c", IMPORT, str(site), str(stub_site(Path(stubs))), str(project)]
         result = subprocess.run(
-            [
-                python,
-                "-I",
-                "-S",
-                "-c",
-                IMPORT,
-                str(site),
-                str(stub_site(Path(stubs))),
-                str(project / "src"),
-                package,
-            ],
+            [*command, package],
             capture_output=True,
             text=True,
             check=False,

@@ -413,9 +413,10 @@ def secrets_in(index_url: Any) -> list[str]:
     found = []
     for segment in unquote(parts.path).split("/"):
         for piece in segment.split(";"):
-            value = piece.partition("=")[2] or piece
-            if any(re.search(pattern, value) for _, pattern in _token_patterns()):
-                found.append(value)
+            if _credential(piece):
+                found.append(piece.partition("=")[2])
+            elif any(re.search(pattern, piece) for _, pattern in _token_patterns()):
+                found.append(piece.partition("=")[2] or piece)
     userinfo, at, _ = parts.netloc.rpartition("@")
     if at and userinfo:
         user, colon, password = userinfo.partition(":")
@@ -423,11 +424,14 @@ def secrets_in(index_url: Any) -> list[str]:
             found.append(password)
         elif not colon and len(user) >= 16:  # a token given as the user name
             found.append(user)
-    for pair in parts.query.split("&"):
-        name, _, value = pair.partition("=")
-        if value and any(word in name.lower() for word in ("token", "key", "secret", "pass")):
-            found.append(value)
+    found += [pair.partition("=")[2] for pair in parts.query.split("&") if _credential(pair)]
     return found
+
+
+def _credential(pair: str) -> bool:
+    """`name=value` (a query pair or a `;` path parameter) whose name says it holds a credential."""
+    name, _, value = pair.partition("=")
+    return bool(value) and any(word in name.lower() for word in ("token", "key", "secret", "pass"))
 
 
 # ---------------------------------------------------------------------------------------------
