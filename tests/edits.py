@@ -13,12 +13,15 @@ def dependencies(project: Path) -> list[str]:
     return tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
 
 
-def add_user_dependencies(project: Path, *requirements: str, dev: bool = False) -> list[str]:
-    """`uv add --frozen REQUIREMENT...` (`--dev` for the dev group): uv writes them where it
-    writes them, and the project is locked later, by the test. Returns the requirements as uv
-    wrote them into `[project] dependencies` (the dev group's are not returned)."""
+def add_user_dependencies(
+    project: Path, *requirements: str, dev: bool = False, extra: str | None = None
+) -> list[str]:
+    """`uv add --frozen REQUIREMENT...` (`--dev` for the dev group, `--optional EXTRA` for an
+    extra): uv writes them where it writes them, and the project is locked later, by the test.
+    Returns the requirements as uv wrote them into `[project] dependencies`."""
     before = dependencies(project)
-    run_uv(project, "add", "--frozen", *(["--dev"] if dev else []), *requirements).check()
+    where = ["--dev"] if dev else ["--optional", extra] if extra else []
+    run_uv(project, "add", "--frozen", *where, *requirements).check()
     return [line for line in dependencies(project) if line not in before]
 
 

@@ -1,8 +1,8 @@
 """A user's `uv add`, `uv add --dev` and `uv remove` survive a switch to any other strategy.
 
-The user edits the rendered project with uv itself, never by hand: `uv add` puts a requirement
-where uv puts it (appended to an unsorted list, in name order in a sorted one), `uv remove`
-takes one out. Then `copier update --data strategy=<other>` must leave no conflict marker,
+The user edits the rendered project with uv itself (tests/edits.py), never by hand: `uv add`
+puts a requirement where uv puts it (appended to an unsorted list, in name order in a sorted
+one), `uv remove` takes one out. Then `copier update --data strategy=<other>` must leave no conflict marker,
 keep every requirement the user added and none they removed, and leave a pyproject.toml that
 parses and locks.
 
@@ -22,6 +22,7 @@ import pytest
 import tomllib
 from copier import run_update
 
+from tests.edits import add_user_dependencies, remove_user_dependencies
 from tests.test_update import commit_all, git, tagged_template_copy
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.answer_space import CHOOSING_BACKENDS, STRATEGIES
@@ -35,19 +36,22 @@ pytestmark = [
 
 # The backends each strategy takes (single: exactly one; platform: one accelerator and cpu).
 BACKENDS = {"extras": ["cpu", "cu130"], "platform": ["cpu", "cu130"], "single": ["cpu"]}
-# What the user does, in order, with uv: two requirements added (one sorts before every template
-# line, one after), one of them removed again, a dev tool added.
-USER_EDITS = (
-    ("add", "--no-sync", "rich"),
-    ("add", "--no-sync", "attrs"),
-    ("add", "--no-sync", "--dev", "tomli-w"),
-)
-# An extra of the user's own. Not from `extras`: there uv appends it right after the backend
-# extras the switch removes, and the merge conflicts (a known limit, see CHANGELOG.md).
-USERS_EXTRA = ("add", "--no-sync", "--optional", "viz", "six")
-USER_REMOVES = (("remove", "--no-sync", "attrs"),)
 KEPT = {"dependencies": "rich", "dev": "tomli-w"}
 REMOVED = "attrs"
+
+
+def edit_with_uv(project: Path, strategy: str) -> None:
+    """What the user does, in order, with uv: two requirements added (one sorts before every
+    template line, one after), one of them removed again, a dev tool added, and an extra of
+    their own. Not from `extras`: there uv appends the extra right after the backend extras a
+    switch removes, and the merge conflicts (a known limit, see CHANGELOG.md)."""
+    add_user_dependencies(project, "rich")
+    add_user_dependencies(project, "attrs")
+    add_user_dependencies(project, "tomli-w", dev=True)
+    if strategy != "extras":
+        add_user_dependencies(project, "six", extra="viz")
+    remove_user_dependencies(project, "attrs")
+
 
 # The default tier: the issue's first example (torch moves from the extras into `dependencies`).
 DEFAULT_PAIRS = {("extras", "platform")}
@@ -85,9 +89,7 @@ def edited(template, standin, tmp_path_factory):
             render(data, project, template=template, vcs_ref="v1.0.0")
             git(project, "init", "-q", "-b", "main")
             commit_all(project, "rendered")
-            extra = (USERS_EXTRA,) if strategy != "extras" else ()
-            for edit in (*USER_EDITS, *extra, *USER_REMOVES):
-                run_uv(project, *edit).check()
+            edit_with_uv(project, strategy)
             commit_all(project, "our dependencies")
             projects[strategy] = project
         return projects[strategy]
