@@ -17,6 +17,7 @@ import functools
 import keyword
 import re
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -238,6 +239,16 @@ def normal_package_name() -> st.SearchStrategy[str | None]:
     return st.one_of(st.none(), st.from_regex(r"[a-z]{2,8}_[a-z0-9_]{0,12}", fullmatch=True))
 
 
+def names_the_project_already_uses() -> st.SearchStrategy[str]:
+    """Names the rendered project gives to something else: its test modules (pytest imports
+    tests/test_smoke.py as `test_smoke`) and the plain names its .gitignore ignores (`build`)."""
+    template = Path(__file__).resolve().parents[2] / "template"
+    tests = re.findall(r"(\w+)\.py", " ".join(path.name for path in (template / "tests").iterdir()))
+    ignored = (template / ".gitignore").read_text(encoding="utf-8").splitlines()
+    plain = [line.strip("/") for line in ignored if re.fullmatch(r"/?[A-Za-z_][A-Za-z0-9_]*/?", line)]
+    return st.sampled_from(sorted({name for name in [*tests, *plain] if name.isidentifier()}))
+
+
 def hostile_package_name() -> st.SearchStrategy[str]:
     stdlib = sorted(name for name in sys.stdlib_module_names if not name.startswith("_"))
     return st.one_of(
@@ -245,6 +256,7 @@ def hostile_package_name() -> st.SearchStrategy[str]:
         st.sampled_from([name.replace("-", "_").replace(".", "_").lower() for name in INSTALLED_NAMES]),
         st.sampled_from(INSTALLED_IMPORT_NAMES),
         installed_module_names(),
+        names_the_project_already_uses(),
         st.sampled_from(OTHER_STDLIB_NAMES),
         st.sampled_from(sorted(keyword.kwlist)),
         st.sampled_from(["münchen", "_private", "__init__", "a" * 200, "x-y", "1abc", "", "Ab_C", "test"]),
