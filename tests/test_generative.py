@@ -232,7 +232,7 @@ def test_independent_oracles_find_planted_defects(tmp_path):
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text().replace("https://download.pytorch.org/whl", "https://u:hunter2x@mirror/whl")
     text = text.replace('module-name = "demo_project"', 'module-name = "isympy"')
-    pyproject.write_text(text.replace('demo-project-doctor = "demo_project.', '-doctor = "isympy.'))
+    pyproject.write_text(text + '\n[project.scripts]\n-doctor = "isympy.doctor:main"\n')
     (project / "src" / "demo_project").rename(project / "src" / "isympy")
     with (project / ".gitignore").open("a") as ignore:
         ignore.write("isympy/\n")

@@ -24,8 +24,9 @@ from copier import run_update
 
 from tests.edits import add_user_dependencies, remove_user_dependencies
 from tests.test_update import commit_all, git, tagged_template_copy
+from uv_torch_template.catalog import load
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
-from uv_torch_template.harness.answer_space import CHOOSING_BACKENDS, STRATEGIES
+from uv_torch_template.harness.answer_space import STRATEGIES
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import run_uv
 
@@ -34,8 +35,7 @@ pytestmark = [
     pytest.mark.lock,
 ]
 
-# The backends each strategy takes (single: exactly one; platform: one accelerator and cpu).
-BACKENDS = {"extras": ["cpu", "cu130"], "platform": ["cpu", "cu130"], "single": ["cpu"]}
+CATALOG = load()
 KEPT = {"dependencies": "rich", "dev": "tomli-w"}
 REMOVED = "attrs"
 
@@ -48,7 +48,7 @@ def edit_with_uv(project: Path, strategy: str) -> None:
     add_user_dependencies(project, "rich")
     add_user_dependencies(project, "attrs")
     add_user_dependencies(project, "tomli-w", dev=True)
-    if strategy != "extras":
+    if not CATALOG.strategies[strategy].extras:
         add_user_dependencies(project, "six", extra="viz")
     remove_user_dependencies(project, "attrs")
 
@@ -62,8 +62,12 @@ PAIRS = [
 
 
 def answers_for(strategy: str) -> dict[str, object]:
-    chosen = {"backends": BACKENDS[strategy]} if strategy in CHOOSING_BACKENDS else {}
-    return {"strategy": strategy, **chosen}
+    """The answers a switch to `strategy` passes: backends it takes (exactly one, or one
+    accelerator with cpu), none where it keeps the recorded ones."""
+    does = CATALOG.strategies[strategy]
+    if not does.backends:
+        return {"strategy": strategy}
+    return {"strategy": strategy, "backends": ["cpu"] if does.one_backend else ["cpu", "cu130"]}
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +117,7 @@ def test_a_strategy_switch_keeps_what_the_user_added_with_uv(edited, source, tar
     assert KEPT["dependencies"] in dependencies, dependencies
     assert REMOVED not in dependencies, "uv remove stays removed"
     assert any(KEPT["dev"] in line for line in pyproject["dependency-groups"]["dev"])
-    if source != "extras":
+    if not CATALOG.strategies[source].extras:
         assert [line.split(">")[0] for line in pyproject["project"]["optional-dependencies"]["viz"]] == [
             "six"
         ]

@@ -27,9 +27,10 @@ from pathlib import Path
 from uv_torch_template.catalog import load
 from uv_torch_template.harness.uvrun import run_uv
 
-# Runtimes of the accelerator builds: gigabytes each, never pure Python names a user would pick.
+# Runtimes of the accelerator builds: gigabytes each, or served only by their PyTorch index (rocm,
+# rocm-sdk-*), never pure Python names a user would pick.
 NOT_INSTALLED = ("torch", "torchvision", "torchaudio", "triton", "mkl", "tbb", "tcmlib", "umf")
-NOT_INSTALLED_PREFIXES = ("triton", "pytorch-triton", "impi", "dpcpp", "oneccl", "pyzes")
+NOT_INSTALLED_PREFIXES = ("triton", "pytorch-triton", "impi", "dpcpp", "oneccl", "pyzes", "rocm")
 
 
 def _distributions() -> list[str]:
