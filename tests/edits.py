@@ -1,19 +1,29 @@
-"""Edits a user makes to a rendered project, as the tests make them."""
+"""Edits a user makes to a rendered project, made with the user's own tool: uv."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-# The rendered pyproject.toml's `dependencies` list ends with this comment: the lines above it are
-# the template's, the lines below it the user's, so that `copier update` never merges into them.
-USERS_DEPENDENCIES = "# Your dependencies go below this line"
+import tomllib
+
+from uv_torch_template.harness.uvrun import run_uv
 
 
-def add_user_dependencies(project: Path, *requirements: str) -> str:
-    """Add requirements where a user adds them; returns the lines added."""
-    pyproject = project / "pyproject.toml"
-    text = pyproject.read_text()
-    end = text.index("\n", text.index(USERS_DEPENDENCIES)) + 1
-    lines = "".join(f'    "{requirement}",\n' for requirement in requirements)
-    pyproject.write_text(text[:end] + lines + text[end:])
-    return lines
+def dependencies(project: Path) -> list[str]:
+    return tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+
+
+def add_user_dependencies(
+    project: Path, *requirements: str, dev: bool = False, extra: str | None = None
+) -> list[str]:
+    """`uv add --frozen REQUIREMENT...` (`--dev` for the dev group, `--optional EXTRA` for an
+    extra): uv writes them where it writes them, and the project is locked later, by the test.
+    Returns the requirements as uv wrote them into `[project] dependencies`."""
+    before = dependencies(project)
+    where = ["--dev"] if dev else ["--optional", extra] if extra else []
+    run_uv(project, "add", "--frozen", *where, *requirements).check()
+    return [line for line in dependencies(project) if line not in before]
+
+
+def remove_user_dependencies(project: Path, *names: str, dev: bool = False) -> None:
+    run_uv(project, "remove", "--frozen", *(["--dev"] if dev else []), *names).check()

@@ -1,8 +1,9 @@
 """A user's edits survive `copier update` when the answers change.
 
-The user adds a dependency to `[project] dependencies` and appends text at the end of README.md,
-the two places users edit, then updates: adding a backend, removing one, switching strategy.
-Each update must merge without conflict markers and keep every line the user wrote.
+The user adds a dependency with `uv add` (and removes another with `uv remove`) and appends text
+at the end of README.md, the two places users edit, then updates: adding a backend, removing one,
+switching strategy. Each update must merge without conflict markers and keep every line the user
+wrote. (tests/test_strategy_switch.py switches between every pair of strategies.)
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pytest
 from copier import run_update
 
+from tests.edits import add_user_dependencies, remove_user_dependencies
 from tests.test_update import commit_all, git, tagged_template_copy
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import render
@@ -17,7 +19,7 @@ from uv_torch_template.harness.render import render
 # The slow tier: a sweep of updates over one project (`uv run pytest -m slow`; .ci/run and CI run it).
 pytestmark = pytest.mark.slow
 
-OUR_DEPENDENCY = '"einops>=0.8",'
+OUR_DEPENDENCY = '"einops>=0.8",'  # as uv writes `uv add --frozen einops>=0.8`
 OUR_README_TEXT = "\n## Our results\n\nThe model reaches 93% on the held-out set.\n"
 
 # Each step: the answers the update passes, in order; every step changes what the template
@@ -33,17 +35,6 @@ STEPS = {
 def template(tmp_path_factory):
     """This template as a tagged git repository: `copier update` reads the recorded tag."""
     return tagged_template_copy(tmp_path_factory.mktemp("template"))
-
-
-def add_our_dependency(pyproject: str) -> str:
-    """Add a line inside `[project] dependencies`, the way a user edits it by hand."""
-    start = pyproject.index("\ndependencies = [", pyproject.index("[project]"))
-    end = pyproject.index("]", start)
-    body = pyproject[start:end]
-    if body.rstrip().endswith("["):  # an empty list: open it over lines
-        return pyproject[:end] + f"\n    {OUR_DEPENDENCY}\n" + pyproject[end:]
-    line_end = pyproject.index("\n", start + 1)
-    return pyproject[: line_end + 1] + f"    {OUR_DEPENDENCY}\n" + pyproject[line_end + 1 :]
 
 
 def damage(text: str, ours: str, at_end: bool) -> str | None:
@@ -67,7 +58,8 @@ def updates(template, tmp_path_factory) -> dict[str, dict[str, str | None]]:
     commit_all(project, "rendered")
 
     pyproject, readme = project / "pyproject.toml", project / "README.md"
-    pyproject.write_text(add_our_dependency(pyproject.read_text()))
+    add_user_dependencies(project, "einops>=0.8", "attrs")
+    remove_user_dependencies(project, "attrs")
     readme.write_text(readme.read_text() + OUR_README_TEXT)
     commit_all(project, "our dependency and our results")
 

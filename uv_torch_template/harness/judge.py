@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from uv_torch_template.catalog import load
+from uv_torch_template.checks.oracles import independent_problems
 from uv_torch_template.checks.project import check_rendered_project, lock_problems, markdown_problems
 from uv_torch_template.harness.answer_space import lock_twin_url, resolve, secrets_in
 from uv_torch_template.harness.questions import copier_default
@@ -98,6 +99,8 @@ def _refusal_problems(error: Exception, before: dict[str, str] | None, destinati
     return problems
 
 
+# Free text the user typed: theirs to write, even where a secret scanner finds it secret-like.
+USERS_TEXT = ("project_name", "description", "author_name", "author_email")
 FREE_TEXT = {
     "description": "A plain description",
     "author_name": "Jane Doe",
@@ -149,6 +152,10 @@ def examine(
     outcome = Outcome("accepted")
     secrets = secrets_in(resolved.get("index_url"))
     outcome.problems += check_rendered_project(destination, secrets, lock=False)
+    typed = [str(resolved[name]) for name in USERS_TEXT if name in resolved]
+    if isinstance(resolved.get("index_url"), str):  # the mirror's host: an address, not a secret
+        typed.append(urlsplit(resolved["index_url"]).hostname or "")
+    outcome.problems += independent_problems(destination, typed)
     outcome.problems += _markdown_problems(resolved, destination, workdir / "plain-text", template)
     if not lock or (fail_fast and outcome.problems):
         return outcome

@@ -1,6 +1,8 @@
 """The generative test's long run: many answer sets drawn with a random seed, each judged by
 uv_torch_template.harness.judge, every failure class collected with its smallest answer set instead of
 stopping at the first (`nox -s explore`, or `python -m uv_torch_template.tasks.explore --help`).
+Each accepted set is judged by the project checks and by the independent oracles (detect-secrets,
+git, Python's import system, uv: uv_torch_template.checks.oracles), as in the generative test.
 """
 
 from __future__ import annotations
