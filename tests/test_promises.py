@@ -6,16 +6,29 @@ update advice, the weekly cadence).
 from __future__ import annotations
 
 import copy
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from uv_torch_template.catalog import load, load_raw, parse
-from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.checks.lockfile import marker_environment
+from uv_torch_template.expectations.matrix import Combo, expected_label, expected_variants
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import run_uv
 from uv_torch_template.standin import StandinIndex
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
@@ -95,3 +108,201 @@ def test_template_update_check_is_weekly_and_advises_update_never_recopy(tmp_pat
     assert "copier update" in script
     # recopy renders afresh and drops the user's edits; update merges them.
     assert "recopy" not in script and "--overwrite" not in script
+
+
+# ---------------------------------------------------------------------------------------------
+# What [tool.uv] promises: the uv it needs, and a lock that covers every chosen platform.
+
+PYPROJECT_SHAPES = [
+    Combo("extras", ("cpu", "cu130", "rocm7.2"), "2.13", torch_packages=("torchvision",)),
+    Combo("platform", ("cpu", "xpu"), "2.13", lock_platforms=("linux-x86_64", "windows-x86_64")),
+    Combo("pypi", (), "2.13"),
+]
+
+
+def _found(node, path: list[str]) -> bool:
+    """Whether a TOML path (`*` for any key, lists searched item by item) leads to a value."""
+    if isinstance(node, list):
+        return any(_found(item, path) for item in node)
+    if not path:
+        return node is not None and node is not False
+    if not isinstance(node, dict):
+        return False
+    key, rest = path[0], path[1:]
+    if key == "*":
+        return any(_found(value, rest) for value in node.values())
+    return key in node and _found(node[key], rest)
+
+
+@pytest.mark.parametrize("combo", PYPROJECT_SHAPES, ids=lambda combo: combo.strategy)
+def test_required_version_admits_no_uv_older_than_a_feature_the_pyproject_uses(tmp_path, combo):
+    """uv older than a setting it reads would ignore or misread it (a conflict it does not
+    enforce, a platform it does not require); catalog.yml's uv_needs says which uv brought each."""
+    project = render(combo.answers(), tmp_path / "project")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    needs = load_raw()["tools"]["uv_needs"]
+    used = {
+        path: Version(str(fact["version"]))
+        for path, fact in needs.items()
+        if _found(pyproject, path.split("."))
+    }
+    assert used, "every rendered pyproject relies on some uv feature"
+    required = SpecifierSet(pyproject["tool"]["uv"]["required-version"])
+    floors = [Version(s.version) for s in required if s.operator in (">=", "~=", "==")]
+    assert floors, f"required-version {required} has no lower bound"
+    for path, version in used.items():
+        assert min(floors) >= version, f"{path} needs uv >= {version}, required-version says {required}"
+    # ... and the uv this suite locks with satisfies it.
+    suite_uv = run_uv(project, "--version").output.split()[1]
+    assert required.contains(suite_uv), (required, suite_uv)
+
+
+@pytest.mark.parametrize("combo", PYPROJECT_SHAPES, ids=lambda combo: combo.strategy)
+def test_every_lock_platform_is_a_required_environment(tmp_path, combo):
+    """Each chosen platform is matched by exactly one required environment, so that a platform
+    without a wheel fails `uv lock`, not a colleague's `uv sync`."""
+    project = render(combo.answers(), tmp_path / "project")
+    settings = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["uv"]
+    required = [Marker(text) for text in settings.get("required-environments", [])]
+    for platform in combo.lock_platforms:
+        matching = [m for m in required if m.evaluate(marker_environment(platform, combo.python_version))]
+        assert len(matching) == 1, (platform, settings.get("required-environments"))
+    assert len(required) == len(combo.lock_platforms)
+
+
+# ---------------------------------------------------------------------------------------------
+# CI's commands, run as CI runs them.
+
+
+def _job_commands(workflow: Path, job: str) -> list[str]:
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    return [step["run"] for step in jobs[job]["steps"] if "run" in step]
+
+
+@pytest.mark.lock
+def test_ci_checks_the_lock_without_rewriting_it(tmp_path, standin):
+    """The lock job's command passes on a fresh uv.lock and fails once pyproject.toml changed."""
+    combo = Combo("single", ("cpu",), "2.13", lock_platforms=("linux-x86_64",))
+    project = render(combo.answers(index_url=standin.url), tmp_path / "project")
+    (command,) = [c for c in _job_commands(project / GITHUB_CI, "lock") if c.startswith("uv ")]
+    run_uv(project, "lock").check()
+    assert run_uv(project, *command.split()[1:]).returncode == 0
+    lock_before = (project / "uv.lock").read_text()
+    pyproject = project / "pyproject.toml"
+    mark = "    # Your dependencies go below this line.\n"
+    pyproject.write_text(pyproject.read_text().replace(mark, mark + '    "packaging",\n'))  # an editor
+    stale = run_uv(project, *command.split()[1:])
+    assert stale.returncode != 0, stale.output
+    assert (project / "uv.lock").read_text() == lock_before, "the check must not rewrite uv.lock"
+
+
+TEMPLATE_UPDATE = Path(".github") / "workflows" / "template-update.yml"
+
+
+def _run_update_check(project: Path, tmp_path: Path):
+    """The template-update workflow's script, run by bash as GitHub runs a step (`bash -e`), with
+    the job's env; its `uvx --from copier==X copier` runs this suite's Copier, the release
+    COPIER_VERSION names (tests/test_rendered_project.py holds the two together)."""
+    from tests.test_update import GIT_ENV
+
+    job = yaml.safe_load((project / TEMPLATE_UPDATE).read_text())["jobs"]["check-update"]
+    (script,) = [step["run"] for step in job["steps"] if "run" in step]
+    shims = tmp_path / "bin"
+    shims.mkdir(exist_ok=True)
+    uvx = shims / "uvx"
+    skip_to_copier = 'while [ "$1" != copier ]; do shift; done; shift'
+    uvx.write_text(f'#!/bin/sh\n{skip_to_copier}\nexec "{sys.executable}" -m copier "$@"\n')
+    uvx.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    summary.write_text("")
+    env = {**GIT_ENV, **job.get("env", {}), "GITHUB_STEP_SUMMARY": str(summary)}
+    env["PATH"] = f"{shims}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=project, env=env, capture_output=True, text=True)
+    return done, summary.read_text()
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory) -> Path:
+    """This template as a repository with two releases, v1.0.0 and v1.1.0."""
+    from tests.test_update import commit_all, git, tagged_template_copy
+
+    repo = tagged_template_copy(tmp_path_factory.mktemp("template"))
+    readme = repo / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\n<!-- v1.1.0 -->\n")
+    commit_all(repo, "v1.1.0")
+    git(repo, "tag", "v1.1.0")
+    return repo
+
+
+def _project_at(template: Path, ref: str, destination: Path) -> Path:
+    from tests.test_update import commit_all, git
+
+    render(Combo("extras", ("cpu",), "2.13").answers(), destination, template=template, vcs_ref=ref)
+    git(destination, "init", "-q", "-b", "main")
+    commit_all(destination, "rendered")
+    return destination
+
+
+def test_the_template_update_workflow_fails_for_a_project_that_is_behind(two_releases, tmp_path):
+    behind, summary = _run_update_check(_project_at(two_releases, "v1.0.0", tmp_path / "old"), tmp_path)
+    assert behind.returncode != 0, behind.stdout + behind.stderr
+    assert "copier update" in summary
+    current, summary = _run_update_check(_project_at(two_releases, "v1.1.0", tmp_path / "new"), tmp_path)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert "copier update" not in summary
+
+
+def test_the_template_update_workflow_fails_when_copier_fails(two_releases, tmp_path):
+    """A template that can no longer be reached is an error to see, not a green run."""
+    from tests.test_update import commit_all
+
+    project = _project_at(two_releases, "v1.1.0", tmp_path / "project")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(two_releases), str(tmp_path / "moved-away")))
+    commit_all(project, "the template moved")
+    failed, _ = _run_update_check(project, tmp_path)
+    assert failed.returncode != 0, failed.stdout + failed.stderr
+
+
+ON_LINUX_X86_64 = (sys.platform, os.uname().machine if os.name == "posix" else "") == ("linux", "x86_64")
+
+
+@pytest.mark.skipif(not ON_LINUX_X86_64, reason="the fake torch below is a Linux x86_64 build")
+def test_the_gpu_jobs_smoke_test_fails_where_torch_sees_no_gpu(tmp_path):
+    """The GPU job's smoke test, with the job's own variables (a repository that has not set
+    vars.TORCH_VARIANT), against a CUDA torch that sees no GPU: it fails, where without the
+    job's variables it skips."""
+    combo = Combo("extras", ("cpu", "cu130"), "2.13")
+    project = render(combo.answers(), tmp_path / "project")
+    job = yaml.safe_load((project / GITHUB_CI).read_text())["jobs"]["gpu"]
+    env = {}
+    for name, value in job["env"].items():  # `${{ vars.X || 'default' }}` with vars.X unset
+        default = re.fullmatch(r"\$\{\{ vars\.\w+ \|\| '([^']*)' \}\}", str(value))
+        env[name] = default.group(1) if default else str(value)
+    (variant,) = [v for v in expected_variants(CATALOG, combo) if v.extra == env["TORCH_VARIANT"]]
+    build = variant.builds["linux-x86_64"]
+    version = CATALOG.backends[build].newest_version(variant.release)
+    label = expected_label(CATALOG, build, "linux-x86_64")
+    fake = tmp_path / "fake" / "torch"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        f'__version__ = "{version}+{label}"\n'
+        "class version:\n    cuda = hip = xpu = None\n"
+        "class cuda:\n    is_available = staticmethod(lambda: False)\n"
+    )
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    command += ["tests/test_smoke.py", "-k", "sees_its_gpu"]
+    base = {**os.environ, "PYTHONPATH": f"src{os.pathsep}{fake.parent}"}
+    for name in ("TORCH_REQUIRE_GPU", "TORCH_VARIANT"):
+        base.pop(name, None)
+    in_the_job = subprocess.run(command, cwd=project, env={**base, **env}, capture_output=True, text=True)
+    assert in_the_job.returncode == 1, in_the_job.stdout
+    assert "TORCH_REQUIRE_GPU" in in_the_job.stdout
+    elsewhere = subprocess.run(
+        command,
+        cwd=project,
+        env={**base, "TORCH_VARIANT": env["TORCH_VARIANT"]},
+        capture_output=True,
+        text=True,
+    )
+    assert elsewhere.returncode == 0 and "1 skipped" in elsewhere.stdout, elsewhere.stdout
