@@ -21,6 +21,8 @@
     nox -s explore                       the generative test's long run: 300 random answer sets
     nox -s explore -- --examples N --seed S   ... another budget, a fixed seed (--no-lock: faster)
     nox -s interactive                   every Python x torch x strategy through the prompts
+    nox -s mutants                       each defect of tests/mutants.yml alone: every one must be caught
+    nox -s mutants -- --only ID          ... some of them (--check: only validate the catalogue)
 
 The matrix comes from catalog.yml through uv_torch_template.expectations.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
@@ -127,6 +129,14 @@ def interactive(session: nox.Session) -> None:
         *session.posargs,
         env={**ENV, "UVT_INTERACTIVE_ALL": "1"},
     )
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Each realistic defect of tests/mutants.yml, applied alone to a scratch copy of the working
+    tree, must make one of its named tests fail; prints a table and fails with the survivors."""
+    _install(session)
+    session.run("python", "-m", "uv_torch_template.tasks.mutants", *session.posargs, env=ENV)
 
 
 if __name__ == "__main__":

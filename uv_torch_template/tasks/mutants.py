@@ -83,8 +83,9 @@ def load_catalogue(repo: Path, path: Path | None = None) -> list[Mutant]:
     seen: set[str] = set()
     for number, entry in enumerate(raw or [], start=1):
         name = entry.get("id", f"entry {number}") if isinstance(entry, dict) else f"entry {number}"
-        if not isinstance(entry, dict) or not FIELDS <= set(entry) or set(entry) - FIELDS - OPTIONAL:
-            problems.append(f"{name}: needs exactly the fields {sorted(FIELDS)} (optional {sorted(OPTIONAL)})")
+        if not isinstance(entry, dict) or not set(entry) >= FIELDS or set(entry) - FIELDS - OPTIONAL:
+            fields = f"{sorted(FIELDS)} (optional {sorted(OPTIONAL)})"
+            problems.append(f"{name}: needs exactly the fields {fields}")
             continue
         if name in seen:
             problems.append(f"{name}: the id is used twice")
@@ -157,8 +158,9 @@ def scratch_copy(repo: Path, destination: Path) -> Path:
 # Running
 
 
-def _reference_render(copy: Path, mutant: Mutant) -> str | None:
-    """None when the mutant's copy still renders the reference answer set, else the error."""
+def _start_reference_render(copy: Path, mutant: Mutant) -> subprocess.Popen[str] | None:
+    """Render the reference answer set from the mutant's copy, beside its tests; None where the
+    mutant's file does not reach a rendered project."""
     if not mutant.file.startswith(RENDER_INPUTS):
         return None
     answers = mutant.answers or yaml.safe_load((copy / REFERENCE_ANSWERS).read_text(encoding="utf-8"))
@@ -168,13 +170,24 @@ def _reference_render(copy: Path, mutant: Mutant) -> str | None:
         "with tempfile.TemporaryDirectory() as d:\n"
         "    render(json.loads(sys.argv[1]), pathlib.Path(d) / 'project')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", program, json.dumps(answers)], cwd=copy, capture_output=True, text=True
+    return subprocess.Popen(
+        [sys.executable, "-c", program, json.dumps(answers)],
+        cwd=copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    if done.returncode == 0:
+
+
+def _render_error(render: subprocess.Popen[str] | None) -> str | None:
+    """None when the reference render succeeded, else its last line."""
+    if render is None:
         return None
-    lines = (done.stderr or done.stdout).strip().splitlines()
-    return lines[-1] if lines else f"exit {done.returncode}"
+    output, _ = render.communicate()
+    if render.returncode == 0:
+        return None
+    lines = output.strip().splitlines()
+    return lines[-1] if lines else f"exit {render.returncode}"
 
 
 def _pytest(copy: Path, args: list[str], report: Path, workers: int = 0, first_failure: bool = True):
@@ -205,18 +218,15 @@ def run_mutant(copy: Path, mutant: Mutant) -> Outcome:
         return Outcome(mutant.id, "error", detail="the text is not in the scratch copy exactly once")
     target.write_text(original.replace(mutant.find, mutant.replace), encoding="utf-8")
     try:
-        broken = _reference_render(copy, mutant)
-        if broken is not None:
-            return Outcome(
-                mutant.id,
-                "error",
-                seconds=time.monotonic() - started,
-                detail=f"the reference render fails, so it proves nothing: {broken}",
-            )
+        render = _start_reference_render(copy, mutant)
         report = copy / "build" / f"mutant-{mutant.id}.xml"
         report.parent.mkdir(exist_ok=True)
         done = _pytest(copy, mutant.pytest_args(), report)
+        broken = _render_error(render)
         seconds = time.monotonic() - started
+        if broken is not None:
+            detail = f"the reference render fails, so any test would catch it: {broken}"
+            return Outcome(mutant.id, "error", seconds=seconds, detail=detail)
         if done.returncode == 0:
             return Outcome(mutant.id, "survived", seconds=seconds)
         if done.returncode == 1:
@@ -295,7 +305,8 @@ class Summary:
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return f"mutants: {self.killed}/{self.total} killed in {self.seconds:.0f} s (commit {self.commit[:12]})"
+        took = f"{self.seconds:.0f} s"
+        return f"mutants: {self.killed}/{self.total} killed in {took} (commit {self.commit[:12]})"
 
 
 def summarise(repo: Path, outcomes: list[Outcome], seconds: float) -> Summary:
