@@ -617,3 +617,25 @@ def test_a_windows_driver_is_held_to_the_windows_minimum(rendered_doctor):
                 )
                 below_checked += 1
     assert below_checked, "the catalog has a CUDA build whose Windows and Linux minimums differ"
+
+
+def test_driver_versions_compare_as_numbers(rendered_doctor):
+    """A newer driver fits whatever its digits: 1525.60.13 is newer than 525.60.13, though it
+    sorts before it as text (NVIDIA's numbers will grow a digit)."""
+    rendered = rendered_doctor("extras-every-backend")
+    checked = 0
+    for name, backend in CATALOG.backends.items():
+        if backend.family != "cuda" or name not in rendered.choose.BUILDS:
+            continue
+        for os_name in ("linux", "windows"):
+            minimum, platform = (backend.driver or {}).get(os_name), f"{os_name}-x86_64"
+            if minimum is None or platform not in backend.platforms:
+                continue
+            first, _, rest = minimum.partition(".")
+            newer = f"{int(first) + 1000}{'.' if rest else ''}{rest}"
+            assert newer < minimum, "the premise: text order says older"
+            assert rendered.choose.fits(
+                name, rendered.detect.Accelerator("nvidia", "nvidia-smi", newer), platform
+            )
+            checked += 1
+    assert checked
