@@ -120,6 +120,20 @@ PYPROJECT_SHAPES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def rendered_pyproject(tmp_path_factory):
+    """Combo -> its rendered pyproject.toml, parsed; each rendered once per worker."""
+    parsed: dict[Combo, dict] = {}
+
+    def get(combo: Combo) -> dict:
+        if combo not in parsed:
+            project = render(combo.answers(), tmp_path_factory.mktemp(combo.strategy) / "project")
+            parsed[combo] = tomllib.loads((project / "pyproject.toml").read_text())
+        return parsed[combo]
+
+    return get
+
+
 def _found(node, path: list[str]) -> bool:
     """Whether a TOML path (`*` for any key, lists searched item by item) leads to a value."""
     if isinstance(node, list):
@@ -135,11 +149,12 @@ def _found(node, path: list[str]) -> bool:
 
 
 @pytest.mark.parametrize("combo", PYPROJECT_SHAPES, ids=lambda combo: combo.strategy)
-def test_required_version_admits_no_uv_older_than_a_feature_the_pyproject_uses(tmp_path, combo):
+def test_required_version_admits_no_uv_older_than_a_feature_the_pyproject_uses(
+    rendered_pyproject, tmp_path, combo
+):
     """uv older than a setting it reads would ignore or misread it (a conflict it does not
     enforce, a platform it does not require); catalog.yml's uv_needs says which uv brought each."""
-    project = render(combo.answers(), tmp_path / "project")
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    pyproject = rendered_pyproject(combo)
     needs = load_raw()["tools"]["uv_needs"]
     used = {
         path: Version(str(fact["version"]))
@@ -153,16 +168,15 @@ def test_required_version_admits_no_uv_older_than_a_feature_the_pyproject_uses(t
     for path, version in used.items():
         assert min(floors) >= version, f"{path} needs uv >= {version}, required-version says {required}"
     # ... and the uv this suite locks with satisfies it.
-    suite_uv = run_uv(project, "--version").output.split()[1]
+    suite_uv = run_uv(tmp_path, "--version").output.split()[1]
     assert required.contains(suite_uv), (required, suite_uv)
 
 
 @pytest.mark.parametrize("combo", PYPROJECT_SHAPES, ids=lambda combo: combo.strategy)
-def test_every_lock_platform_is_a_required_environment(tmp_path, combo):
+def test_every_lock_platform_is_a_required_environment(rendered_pyproject, combo):
     """Each chosen platform is matched by exactly one required environment, so that a platform
     without a wheel fails `uv lock`, not a colleague's `uv sync`."""
-    project = render(combo.answers(), tmp_path / "project")
-    settings = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["uv"]
+    settings = rendered_pyproject(combo)["tool"]["uv"]
     required = [Marker(text) for text in settings.get("required-environments", [])]
     for platform in combo.lock_platforms:
         matching = [m for m in required if m.evaluate(marker_environment(platform, combo.python_version))]

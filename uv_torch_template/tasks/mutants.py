@@ -12,7 +12,7 @@ Before the mutants, the union of the named tests runs once unmutated: a test tha
 would kill every mutant it names.
 
     python -m uv_torch_template.tasks.mutants              every mutant, two at a time
-    python -m uv_torch_template.tasks.mutants --check      validate the catalogue only (fast)
+    python -m uv_torch_template.tasks.mutants --check      validate the catalogue only (texts, tests)
     python -m uv_torch_template.tasks.mutants --only ID    some mutants (repeatable)
 """
 
@@ -191,7 +191,8 @@ def _render_error(render: subprocess.Popen[str] | None) -> str | None:
 
 
 def _pytest(copy: Path, args: list[str], report: Path, workers: int = 0, first_failure: bool = True):
-    command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:randomly", f"-n{workers}"]
+    # -m "": a named test runs even where the default selection leaves it out (slow ones).
+    command = [sys.executable, "-m", "pytest", *args, "-q", "-m", "", "-p", "no:randomly", f"-n{workers}"]
     command += [f"--junitxml={report}", "-o", "junit_family=xunit2"]
     if first_failure:
         command.append("-x")
@@ -247,6 +248,17 @@ def baseline(copy: Path, mutants: list[Mutant], workers: int) -> list[str]:
     if done.returncode == 0:
         return []
     return failed_tests(report) or [" | ".join(done.stdout.strip().splitlines()[-3:])]
+
+
+def uncollected(repo: Path, mutants: list[Mutant]) -> str:
+    """pytest's complaint about named tests it cannot find, or "" when it collects them all."""
+    args = sorted({test for mutant in mutants for test in mutant.tests})
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "", "-n0", *args]
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    if done.returncode == 0:
+        return ""
+    output = (done.stdout + done.stderr).splitlines()
+    return "\n".join(line for line in output if "ERROR" in line or "not found" in line) or output[-1]
 
 
 def run_all(repo: Path, mutants: list[Mutant], jobs: int, check_baseline: bool = True) -> list[Outcome]:
@@ -353,7 +365,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         mutants = [m for m in mutants if m.id in args.only]
     if args.check:
-        print(f"{len(mutants)} mutants, each text found once in its file")
+        missing = uncollected(repo, mutants)
+        if missing:
+            print(f"{CATALOGUE} names tests that do not exist:\n{missing}", file=sys.stderr)
+            return 2
+        print(f"{len(mutants)} mutants, each text found once in its file and each named test collected")
         return 0
 
     started = time.monotonic()
