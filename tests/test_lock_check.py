@@ -12,7 +12,8 @@ import pytest
 from uv_torch_template.catalog import load
 from uv_torch_template.checks.lock_check import check_lock, index_of
 from uv_torch_template.checks.lockfile import PYPI, Resolved
-from uv_torch_template.expectations.matrix import Combo, expected_label, expected_variants
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.expectations.variants import expected_label, expected_variants
 
 CATALOG = load()
 INDEX_URL = "https://mirror.example/whl"

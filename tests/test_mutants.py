@@ -53,6 +53,7 @@ def test_a_missing_file_or_test_is_an_error(tmp_path):
         load_catalogue(_repo(tmp_path, [entry]))
 
 
+@pytest.mark.slow  # two pytest runs in a scratch repository
 def test_a_caught_defect_is_killed_and_an_unnoticed_one_survives(tmp_path):
     repo = _repo(tmp_path, [_entry("minus", "a + b", "a - b"), _entry("comment", "# the sum", "# a sum")])
     killed, survived = (run_mutant(repo, mutant) for mutant in load_catalogue(repo))

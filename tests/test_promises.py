@@ -20,7 +20,8 @@ from packaging.version import Version
 
 from uv_torch_template.catalog import load, load_raw, parse
 from uv_torch_template.checks.lockfile import marker_environment
-from uv_torch_template.expectations.matrix import Combo, expected_label, expected_variants
+from uv_torch_template.expectations.matrix import Combo
+from uv_torch_template.expectations.variants import expected_label, expected_variants
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import run_uv
 from uv_torch_template.standin import StandinIndex
@@ -155,7 +156,7 @@ def test_required_version_admits_no_uv_older_than_a_feature_the_pyproject_uses(
     """uv older than a setting it reads would ignore or misread it (a conflict it does not
     enforce, a platform it does not require); catalog.yml's uv_needs says which uv brought each."""
     pyproject = rendered_pyproject(combo)
-    needs = load_raw()["tools"]["uv_needs"]
+    needs = CATALOG.tools["uv_needs"]
     used = {
         path: Version(str(fact["version"]))
         for path, fact in needs.items()
@@ -257,6 +258,7 @@ def _project_at(template: Path, ref: str, destination: Path) -> Path:
     return destination
 
 
+@pytest.mark.slow
 def test_the_template_update_workflow_fails_for_a_project_that_is_behind(two_releases, tmp_path):
     behind, summary = _run_update_check(_project_at(two_releases, "v1.0.0", tmp_path / "old"), tmp_path)
     assert behind.returncode != 0, behind.stdout + behind.stderr
@@ -266,6 +268,7 @@ def test_the_template_update_workflow_fails_for_a_project_that_is_behind(two_rel
     assert "copier update" not in summary
 
 
+@pytest.mark.slow
 def test_the_template_update_workflow_fails_when_copier_fails(two_releases, tmp_path):
     """A template that can no longer be reached is an error to see, not a green run."""
     from tests.test_update import commit_all
@@ -304,9 +307,14 @@ def test_the_gpu_jobs_smoke_test_fails_where_torch_sees_no_gpu(tmp_path):
         "class version:\n    cuda = hip = xpu = None\n"
         "class cuda:\n    is_available = staticmethod(lambda: False)\n"
     )
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     command += ["tests/test_smoke.py", "-k", "sees_its_gpu"]
-    base = {**os.environ, "PYTHONPATH": f"src{os.pathsep}{fake.parent}"}
+    # The rendered project's tests need no plugin of this suite's environment.
+    base = {
+        **os.environ,
+        "PYTHONPATH": f"src{os.pathsep}{fake.parent}",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
     for name in ("TORCH_REQUIRE_GPU", "TORCH_VARIANT"):
         base.pop(name, None)
     in_the_job = subprocess.run(command, cwd=project, env={**base, **env}, capture_output=True, text=True)
