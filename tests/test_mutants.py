@@ -11,6 +11,7 @@ import yaml
 from uv_torch_template.harness.render import REPO_ROOT
 from uv_torch_template.tasks.mutants import CatalogueError, load_catalogue, run_mutant, table
 
+
 def test_every_entry_applies_to_this_tree():
     """Each text is in its file exactly once and each test file exists (else the session stops
     before it starts, naming the entries): a change that moves a guarded text updates its entry."""
