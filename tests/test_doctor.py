@@ -625,7 +625,7 @@ def test_driver_versions_compare_as_numbers(rendered_doctor):
     rendered = rendered_doctor("extras-every-backend")
     checked = 0
     for name, backend in CATALOG.backends.items():
-        if backend.family != "cuda" or name not in rendered.choose.BUILDS:
+        if backend.family != "cuda" or name not in rendered.script.BUILDS:
             continue
         for os_name in ("linux", "windows"):
             minimum, platform = (backend.driver or {}).get(os_name), f"{os_name}-x86_64"
@@ -634,8 +634,8 @@ def test_driver_versions_compare_as_numbers(rendered_doctor):
             first, _, rest = minimum.partition(".")
             newer = f"{int(first) + 1000}{'.' if rest else ''}{rest}"
             assert newer < minimum, "the premise: text order says older"
-            assert rendered.choose.fits(
-                name, rendered.detect.Accelerator("nvidia", "nvidia-smi", newer), platform
+            assert rendered.script.fits(
+                name, rendered.script.Accelerator("nvidia", "nvidia-smi", newer), platform
             )
             checked += 1
     assert checked
