@@ -135,8 +135,7 @@ def interactive(session: nox.Session) -> None:
 def mutants(session: nox.Session) -> None:
     """Each realistic defect of tests/mutants.yml, applied alone to a scratch copy of the working
     tree, must make one of its named tests fail; prints a table and fails with the survivors."""
-    _install(session)
-    session.run("python", "-m", "uv_torch_template.tasks.mutants", *session.posargs, env=ENV)
+    _task(session, "mutants")
 
 
 if __name__ == "__main__":
