@@ -23,6 +23,8 @@
     nox -s interactive                   every Python x torch x strategy through the prompts
     nox -s fleet -- DIR|CLONE...         each project's template release, strategy, backends and
                                          catalog facts behind; non-zero when one is >1 release behind
+    nox -s mutants                       each defect of tests/mutants.yml alone: every one must be caught
+    nox -s mutants -- --only ID          ... some of them (--check: only validate the catalogue)
 
 The matrix comes from catalog.yml through uv_torch_template.expectations.matrix, the same one the tests use.
 Run with `uv run nox ...` or, as a script, `uv run noxfile.py -s lock`.
@@ -145,6 +147,13 @@ def fleet(session: nox.Session) -> None:
     its strategy and backends, and the catalog facts it is behind; non-zero when any project is
     more than one release behind (`--template URL` reads the releases from there)."""
     _task(session, "fleet")
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Each realistic defect of tests/mutants.yml, applied alone to a scratch copy of the working
+    tree, must make one of its named tests fail; prints a table and fails with the survivors."""
+    _task(session, "mutants")
 
 
 if __name__ == "__main__":

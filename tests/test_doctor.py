@@ -594,3 +594,48 @@ def test_a_metadata_only_torch_is_told_apart_from_no_torch(doctor, tmp_path):
     text = run_doctor(command, doctor.project, PYTHONPATH=str(tmp_path)).stdout
     assert f"torch:         {version}, metadata only (no torch module)" in text
     assert "not installed" not in text
+
+
+def test_a_windows_driver_is_held_to_the_windows_minimum(rendered_doctor):
+    """Each CUDA build fits a driver at its own OS's minimum, and not one at another OS's lower
+    minimum: NVIDIA's Windows and Linux driver numbering differ (uv's crate keeps both)."""
+    rendered = rendered_doctor("extras-every-backend")
+    fits, numbers = rendered.script.fits, rendered.script.numbers
+    below_checked = 0
+    for name, backend in CATALOG.backends.items():
+        if backend.family != "cuda" or name not in rendered.script.BUILDS:
+            continue
+        minimums = {os_name: v for os_name, v in backend.driver.items() if os_name in ("linux", "windows")}
+        for os_name, minimum in minimums.items():
+            platform = f"{os_name}-x86_64"
+            if platform not in backend.platforms:
+                continue
+            assert fits(name, rendered.script.Accelerator("nvidia", "nvidia-smi", minimum), platform)
+            for lower in (v for v in minimums.values() if numbers(v) < numbers(minimum)):
+                assert not fits(name, rendered.script.Accelerator("nvidia", "nvidia-smi", lower), platform), (
+                    f"{name} on {platform}: driver {lower} is below its minimum {minimum}"
+                )
+                below_checked += 1
+    assert below_checked, "the catalog has a CUDA build whose Windows and Linux minimums differ"
+
+
+def test_driver_versions_compare_as_numbers(rendered_doctor):
+    """A newer driver fits whatever its digits: 1525.60.13 is newer than 525.60.13, though it
+    sorts before it as text (NVIDIA's numbers will grow a digit)."""
+    rendered = rendered_doctor("extras-every-backend")
+    checked = 0
+    for name, backend in CATALOG.backends.items():
+        if backend.family != "cuda" or name not in rendered.script.BUILDS:
+            continue
+        for os_name in ("linux", "windows"):
+            minimum, platform = (backend.driver or {}).get(os_name), f"{os_name}-x86_64"
+            if minimum is None or platform not in backend.platforms:
+                continue
+            first, _, rest = minimum.partition(".")
+            newer = f"{int(first) + 1000}{'.' if rest else ''}{rest}"
+            assert newer < minimum, "the premise: text order says older"
+            assert rendered.script.fits(
+                name, rendered.script.Accelerator("nvidia", "nvidia-smi", newer), platform
+            )
+            checked += 1
+    assert checked

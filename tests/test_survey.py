@@ -280,3 +280,20 @@ def test_a_release_served_under_another_label_is_named_as_a_label_drift():
         f"cu126 torch {release}: label: catalog says +cu126, index has +cu126x"
         for release in CATALOG.backends["cu126"].torch
     }
+
+
+def test_a_patch_release_the_index_gained_is_named():
+    """A new patch (2.13.1 beside 2.13.0) is drift as much as a lost one: the lock takes it."""
+    carried = CATALOG.release("2.13").version
+    major, minor, micro = (int(part) for part in carried.split("."))
+    gained = f"{major}.{minor}.{micro + 1}"
+
+    def change(raw):
+        release = next(r for r in raw["releases"] if r["torch"] == "2.13")
+        own = {key: release[key] for key in ("version", "torchvision", "torchaudio", "released")}
+        release["patches"] = [*(release.get("patches") or []), own]
+        release["version"] = gained
+
+    with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
+        drifts = [str(d) for d in survey_backend(CATALOG, Reader(index.url), "cu130")]
+    assert f"cu130 torch 2.13: version: catalog says {carried}, index has {carried}, {gained}" in drifts
