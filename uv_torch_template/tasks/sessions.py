@@ -260,26 +260,49 @@ TRIVIAL_TEMPLATE = {
 RENDER_RATIO_TARGET = 1.5
 
 
-def trivial_template(folder: Path) -> Path:
-    """A one-question Copier template, committed in its own git repository."""
-    folder.mkdir(parents=True)
-    for name, text in TRIVIAL_TEMPLATE.items():
-        (folder / name).write_text(text)
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "trivial"]):
+def committed_template(folder: Path, files: dict[str, bytes]) -> Path:
+    """`files` committed as the one commit of a new git repository in `folder`."""
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "template"]):
         git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *command]
         subprocess.run(git, cwd=folder, check=True, capture_output=True)
     return folder
+
+
+def trivial_template(folder: Path) -> Path:
+    """A one-question Copier template, committed in its own git repository."""
+    return committed_template(folder, {name: text.encode() for name, text in TRIVIAL_TEMPLATE.items()})
+
+
+def template_snapshot(folder: Path) -> Path:
+    """This template's working tree (uncommitted changes included) as a one-commit repository,
+    as Copier meets a template cloned from its host. Copier clones a local template with git's
+    hardlinks of every loose object, so rendering the checkout itself would time the developer's
+    object store (a worktree of a busy repository: seconds) instead of the template."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    paths = [REPO_ROOT / name for name in listed.split("\0") if name]
+    return committed_template(
+        folder, {str(path.relative_to(REPO_ROOT)): path.read_bytes() for path in paths if path.is_file()}
+    )
 
 
 def render_ratio(work: Path, index_url: str, pairs: int) -> tuple[float, float]:
     """Median seconds of `copier copy` of the 4-backend extras project and of the one-question
     template, rendered in alternation (`pairs` of each), so that both see the same machine."""
     project = ANSWER_SETS["extras-4"].answers(index_url=index_url)
+    template = template_snapshot(work / "template")
     trivial = trivial_template(work / "trivial-template")
     ours, theirs = [], []
     for _ in range(pairs):
         started = time.perf_counter()
-        render_afresh(project, work / "render")
+        render_afresh(project, work / "render", template=template)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         render_afresh({}, work / "render-trivial", template=trivial)
