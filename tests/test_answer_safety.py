@@ -29,8 +29,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
-
 RESERVED = load().reserved_names
 VALID = {**BASE_ANSWERS, "strategy": "extras", "backends": ["cpu", "cu130"], "torch_version": "2.13"}
 

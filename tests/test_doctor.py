@@ -36,8 +36,6 @@ from uv_torch_template.expectations.variants import (
 )
 from uv_torch_template.harness.uvrun import uv_binary, uv_environment
 
-pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
-
 CATALOG = load()
 DOCTOR = Path("tools", "pytorch_doctor.py")
 # Named answer sets (uv_torch_template.expectations.answer_sets): every strategy with a doctor,

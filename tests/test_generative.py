@@ -57,11 +57,6 @@ from uv_torch_template.harness.judge import examine
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import available_pythons
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
-    pytest.mark.filterwarnings("ignore::copier.errors.MissingFileWarning"),
-]
-
 EXAMPLES = int(os.environ.get("UVTT_GENERATIVE_EXAMPLES", "10"))
 # A seed whose first sets spread over both outcomes (some seeds start with a run of refusals).
 SEED = os.environ.get("UVTT_GENERATIVE_SEED", "1")

@@ -32,11 +32,6 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
-    pytest.mark.filterwarnings("ignore::copier.errors.MissingFileWarning"),
-]
-
 CATALOG = load()
 NEWEST = CATALOG.backends["cu130"].torch[-1]
 GITHUB_CI = Path(".github") / "workflows" / "ci.yml"

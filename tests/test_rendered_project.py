@@ -41,11 +41,6 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
-    pytest.mark.filterwarnings("ignore::copier.errors.MissingFileWarning"),
-]
-
 CATALOG = load()
 CATALOG_RAW = yaml.safe_load((REPO_ROOT / "catalog.yml").read_text())
 

@@ -30,10 +30,7 @@ from uv_torch_template.harness.answer_space import STRATEGIES
 from uv_torch_template.harness.render import render
 from uv_torch_template.harness.uvrun import run_uv
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning"),
-    pytest.mark.lock,
-]
+pytestmark = pytest.mark.lock
 
 CATALOG = load()
 KEPT = {"dependencies": "rich", "dev": "tomli-w"}

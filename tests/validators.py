@@ -36,7 +36,9 @@ def verdict(macro: str, *arguments: Any, conf: dict[str, Any] | None = None, **a
         f"{{% from 'includes/rules.jinja' import {macro} with context %}}{{{{ {macro}(*arguments) }}}}"
     )
     context = {
-        "catalog": CATALOG,
+        # rules.jinja reads the catalog as copier.yml hands it over: the parsed catalog.yml
+        # (`catalog_document`, one YAML document) that its `catalog` answer aliases.
+        "catalog_document": [CATALOG],
         "_copier_conf": conf or copier_conf(),
         "_external_data": {"recorded": {}},
         **ANSWERS,
