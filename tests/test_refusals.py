@@ -35,12 +35,12 @@ REFUSALS = {
     "retired-backend": (
         {"backends": ["cu128"], "torch_version": "2.13"},
         "backends",
-        "choose cu132 or torch_version <= 2.11: cu128 stops at 2.11",
+        "choose cu132 or torch_version <= 2.11: cu128 ends at 2.11",
     ),
     "retired-rocm": (
         {"backends": ["cpu", "rocm6.4"], "torch_version": "2.12"},
         "backends",
-        "choose rocm7.2 or torch_version <= 2.9: rocm6.4 stops at 2.9",
+        "choose rocm7.2 or torch_version <= 2.9: rocm6.4 ends at 2.9",
     ),
     # torchaudio pairs with every release now (2.11.0 with 2.12-2.14, 2.11.1 with 2.15: the
     # evidence store), so no answer set is refused for it; tests/test_evidence.py renders one.
@@ -162,7 +162,7 @@ def test_command_line_refusal_exits_non_zero_with_the_reason_last(tmp_path):
     )
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
-    assert "'backends'" in last_line and "cu128 stops at 2.11" in last_line
+    assert "'backends'" in last_line and "cu128 ends at 2.11" in last_line
     assert not destination.exists()
 
 

@@ -230,7 +230,7 @@ def test_a_retired_answer_stops_update_with_advice(template_repo, tmp_path):
         update(project, "v1.2.0")
     with pytest.raises(
         ValueError,
-        match=r"'backends'.*choose rocm\S*: rocm6\.1 stops at 2\.6",
+        match=r"'backends'.*choose rocm\S*: rocm6\.1 ends at 2\.6",
     ):
         update(project, "v1.2.0", torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
@@ -297,7 +297,7 @@ def test_the_answers_copier_replays_given_with_data_leave_the_guard_on(template_
         ValueError, match=r"'torch_version'.*choose torch_version 2\.7 or newer: 2\.6 is retired"
     ):
         update(project, "v1.2.0", **replayed)
-    with pytest.raises(ValueError, match=r"'backends'.*choose rocm\S*: rocm6\.1 stops at 2\.6"):
+    with pytest.raises(ValueError, match=r"'backends'.*choose rocm\S*: rocm6\.1 ends at 2\.6"):
         update(project, "v1.2.0", **replayed, torch_version="2.7")
     assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
 
@@ -347,7 +347,7 @@ def test_a_kept_answer_the_new_answers_refuse_stops_the_switch(template_repo, tm
     project = rendered(
         template_repo, tmp_path / "p", "v1.1.0", torch_version="2.11", backends=["cpu", "cu128"]
     )
-    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 stops at"
+    refusal = r"'backends'.*--data backends=.*no longer accepted.*cu128 ends at"
     with pytest.raises(ValueError, match=refusal):
         update(project, "v1.1.0", strategy="pypi", torch_version="2.13")
     update(project, "v1.1.0", strategy="pypi", torch_version="2.13", backends=["cpu", "cu130"])
