@@ -19,7 +19,7 @@ import pytest
 
 from tests.validators import verdict
 from uv_torch_template.catalog import REPO_ROOT, load
-from uv_torch_template.harness.uvrun import EXCLUDE_NEWER, uv_binary, uv_environment
+from uv_torch_template.harness.uvrun import uv_binary, uv_environment
 
 RESERVED = load().reserved_names
 TEMPLATE = REPO_ROOT / "template"
@@ -112,7 +112,8 @@ def top_level_modules(record_lines: list[str]) -> set[str]:
 def test_reserved_modules_cover_the_top_level_modules_of_the_locked_wheels(tmp_path):
     installed = subprocess.run(
         [uv_binary(), "pip", "install", "--target", str(tmp_path), "--no-deps", "--python", "3.12",
-         "--exclude-newer", EXCLUDE_NEWER, *FROM_PYPI],
+         *FROM_PYPI],
+        # uv_environment() pins PyPI in time (UV_EXCLUDE_NEWER), as every uv run of the suite.
         env=uv_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert installed.returncode == 0, installed.stderr
