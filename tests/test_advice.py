@@ -6,6 +6,7 @@ The validator macros are called directly (tests/validators.py).
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -84,3 +85,27 @@ def test_a_repeat_in_a_recorded_list_is_the_same_answer(tmp_path):
     recorded = {"recorded": {"backends": ["cpu", "cpu", "cu130"]}}
     assert verdict("check_recorded", "backends", ["cpu", "cu130"], conf=conf, _external_data=recorded) == ""
     assert verdict("check_recorded", "backends", ["cpu"], conf=conf, _external_data=recorded) != ""
+
+
+@pytest.mark.parametrize("ended_at", ["2.9", "2.11"])
+def test_a_companion_that_ended_is_refused_after_its_last_pairing(ended_at):
+    """Companions retire (torchaudio nearly did at 2.11): in a catalog where torchaudio pairs with
+    no release after `ended_at`, choosing it with a later torch says to drop it or to choose a
+    torch_version it pairs with; up to `ended_at` it is offered."""
+    catalog = copy.deepcopy(CATALOG)
+    names = [release["torch"] for release in catalog["releases"]]
+    for release in catalog["releases"][names.index(ended_at) + 1 :]:
+        release["torchaudio"] = None
+    for torch in names:
+        message = verdict(
+            "package_refusal",
+            "torchaudio",
+            catalog_document=[catalog],
+            torch_version=torch,
+            python_version="3.12",
+            backends=["cpu"],
+        )
+        if version(torch) <= version(ended_at):
+            assert message == "", (torch, message)
+        else:
+            assert message == f"drop torchaudio or choose torch_version <= {ended_at}", (torch, message)

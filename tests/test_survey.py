@@ -162,6 +162,10 @@ def test_a_gained_release_a_companion_and_a_python_set_are_named():
         release = next(r for r in raw["releases"] if r["torch"] == "2.13")
         release["python"] = release["python"][1:]
 
+    def claim_a_python(raw):
+        release = next(r for r in raw["releases"] if r["torch"] == "2.8")
+        release["python"] = [*release["python"], "3.14"]
+
     with StandinIndex(wheelhouses=[], catalog=drifted(change)) as index:
         reader = Reader(index.url)
         rocm = [str(d) for d in survey_backend(CATALOG, reader, "rocm7.1")]
@@ -170,6 +174,8 @@ def test_a_gained_release_a_companion_and_a_python_set_are_named():
     # that lost a Python is named by the survey of the evidence-built stand-in.
     with StandinIndex(wheelhouses=[]) as index:
         xpu += [str(d) for d in survey_backend(drifted(drop_a_python), Reader(index.url), "xpu")]
+        # ... and one that claims a Python the index never served is named too.
+        xpu += [str(d) for d in survey_backend(drifted(claim_a_python), Reader(index.url), "xpu")]
     newest = CATALOG.newest
     assert (
         f"rocm7.1 torch {newest.torch}: release: catalog says not carried, "
@@ -178,6 +184,8 @@ def test_a_gained_release_a_companion_and_a_python_set_are_named():
     assert "xpu torch 2.13: companion: catalog says triton-xpu 3.7.2, index has triton-xpu 3.7.9" in xpu
     python = ", ".join(CATALOG.release("2.13").python)
     assert f"xpu torch 2.13: python: catalog says {python.split(', ', 1)[1]}, index has {python}" in xpu
+    served = ", ".join(CATALOG.release("2.8").python)
+    assert f"xpu torch 2.8: python: catalog says {served}, 3.14, index has {served}" in xpu
 
 
 def test_a_pairing_and_a_platform_are_named():
