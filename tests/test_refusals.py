@@ -256,3 +256,21 @@ def test_a_null_list_in_a_data_file_is_refused_by_name(tmp_path):
     assert result.returncode == 1
     assert "give 'torch_packages' as a list" in result.stderr.decode().strip().splitlines()[-1]
     assert not (tmp_path / "project").exists()
+
+
+def test_the_questions_harness_compiles_as_copier_does(tmp_path):
+    """The refusals above go through harness/questions.py's Jinja environment: it must be the one
+    Copier builds from copier.yml (`_envops`, extensions), or a setting there could change what
+    Copier says while these tests keep reading the old words."""
+    from copier._main import Worker
+
+    from uv_torch_template.harness.questions import environment
+
+    with Worker(src_path=str(REPO_ROOT), dst_path=tmp_path, vcs_ref="HEAD", defaults=True) as worker:
+        copiers = worker.jinja_env
+    ours = environment()
+    settings = ("optimized", "keep_trailing_newline", "trim_blocks", "lstrip_blocks", "autoescape")
+    settings += ("block_start_string", "variable_start_string", "comment_start_string", "newline_sequence")
+    assert {s: getattr(ours, s) for s in settings} == {s: getattr(copiers, s) for s in settings}
+    assert sorted(ours.extensions) == sorted(copiers.extensions)
+    assert ours.undefined is copiers.undefined

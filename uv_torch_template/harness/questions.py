@@ -53,9 +53,9 @@ def _template() -> tuple[dict[str, Any], dict[str, Any], SandboxedEnvironment]:
     config, questions = filter_config(load_template_config(REPO_ROOT / "copier.yml"))
     # Copier's environment (Worker.jinja_env): the template needs no extension of its own.
     extensions = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension", YieldExtension]
-    env = _CompilingOnce(
-        loader=CopierTemplateLoader(REPO_ROOT), extensions=extensions, **config.get("_envops", {})
-    )
+    # copier.yml's `_envops`, which filter_config hands over without its underscore.
+    envops = {"keep_trailing_newline": True, **config.get("envops", {})}
+    env = _CompilingOnce(loader=CopierTemplateLoader(REPO_ROOT), extensions=extensions, **envops)
     return config, questions, env
 
 
