@@ -109,3 +109,46 @@ def test_a_companion_that_ended_is_refused_after_its_last_pairing(ended_at):
             assert message == "", (torch, message)
         else:
             assert message == f"drop torchaudio or choose torch_version <= {ended_at}", (torch, message)
+
+
+def test_a_backend_without_the_companion_is_named_with_one_that_has_it():
+    """With torchaudio ending at 2.9, every backend is asked about torchaudio at 2.9: a backend with
+    a release from 2.9 on that pairs with it is accepted; any other is named, with a backend of
+    its own family that has such a release, or with the advice to drop it."""
+    catalog = copy.deepcopy(CATALOG)
+    names = [release["torch"] for release in catalog["releases"]]
+    for release in catalog["releases"][names.index("2.9") + 1 :]:
+        release["torchaudio"] = None
+    releases = {release["torch"]: release for release in catalog["releases"]}
+    backends = catalog["backends"]
+
+    def pairs(backend: str) -> bool:
+        return any(
+            version(torch) >= version("2.9")
+            and "3.12" in releases[torch]["python"]
+            and releases[torch]["torchaudio"]
+            and not releases[torch].get("retired")
+            for torch in backends[backend]["torch"]
+        )
+
+    named = 0
+    for backend in backends:
+        message = verdict(
+            "package_refusal",
+            "torchaudio",
+            catalog_document=[catalog],
+            torch_version="2.9",
+            python_version="3.12",
+            backends=[backend],
+            org={"offered_backends": list(backends)},
+        )
+        if pairs(backend):
+            assert message == "", (backend, message)
+            continue
+        named += 1
+        advice = re.fullmatch(rf"drop torchaudio or (?:choose (\S+) for|drop) {re.escape(backend)}", message)
+        assert advice, (backend, message)
+        if advice.group(1):
+            assert backends[advice.group(1)]["family"] == backends[backend]["family"], message
+            assert pairs(advice.group(1)), message
+    assert named, "some backend starts after 2.9 or ends before it"
