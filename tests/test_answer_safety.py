@@ -180,16 +180,16 @@ def test_reserved_modules_cover_what_the_reserved_distributions_install():
 @pytest.mark.parametrize(
     "url,advice",
     [
-        ("https://user:s3cr3t@mirror.example/whl", "UV_INDEX_PYTORCH_<BACKEND>_USERNAME"),
-        ("https://s3cr3t-token@mirror.example/whl", "never in the URL"),
+        ("https://user:s3cr3t@mirror.example/whl", "credentials before '@'"),
+        ("https://s3cr3t-token@mirror.example/whl", "credentials before '@'"),
         ("https://mirror.example/whl?x=1", "query or fragment"),
         ("https://mirror.example/whl#frag", "query or fragment"),
         ("https://mirror.example/t/ghp_aaaaBBBBccccDDDD1234/whl", "access token"),
         ("https://mirror.example/f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d/whl", "access token"),
-        ("https://mirror.example/simple", "ends in /simple"),
+        ("https://mirror.example/simple", "drop /simple"),
         ("https://mirror.example/whl/cu130", "drop /cu130"),
         ("https://mirror.example/whl/rocm7.2/", "drop /rocm7.2"),
-        ("ftp://mirror.example/whl", "not an http(s) URL"),
+        ("ftp://mirror.example/whl", "https:// (or http://)"),
         ('https://mirror.example/w"hl', "percent-encode"),
     ],
 )

@@ -78,7 +78,6 @@ PATH_SECRETS = {
 def test_a_secret_anywhere_in_the_url_is_refused_and_never_quoted(url, secret, advice):
     message = index_url_verdict(url)
     assert advice in message
-    assert "index_url" in message, "the refusal names the question"
     assert secret not in message and "token=" not in message, "a refusal reaches logs: it quotes no secret"
 
 
@@ -195,21 +194,21 @@ def test_every_accepted_host_and_port_parses_in_uv(tmp_path):
 @pytest.mark.parametrize(
     "url,advice",
     [
-        ("https://mirror.example:99999/whl", "port as a number from 1 to 65535"),
-        ("https://mirror.example:abc/whl", "port as a number from 1 to 65535"),
-        ("https://[fe80::1%25eth0]/whl", "IPv6 host like [2001:db8::1]"),
-        ("https://[1:2:3:4:5:6:7:8:9]/whl", "IPv6 host like [2001:db8::1]"),
-        ("https:///whl", "give index_url a host"),
-        ("https://:8080/whl", "give index_url a host"),
-        ("https://mi%41rror.example/whl", "no %-escapes"),
-        ("https://1.2.3.256/whl", "four numbers from 0 to 255"),
+        ("https://mirror.example:99999/whl", "a port from 1 to 65535"),
+        ("https://mirror.example:abc/whl", "a port from 1 to 65535"),
+        ("https://[fe80::1%25eth0]/whl", "IPv6 like [2001:db8::1]"),
+        ("https://[1:2:3:4:5:6:7:8:9]/whl", "IPv6 like [2001:db8::1]"),
+        ("https:///whl", "add a host"),
+        ("https://:8080/whl", "add a host"),
+        ("https://mi%41rror.example/whl", "only a-z, 0-9"),
+        ("https://1.2.3.256/whl", "4 numbers, 0 to 255"),
         ("https://x.xn--/whl", "xn-- labels"),
-        ("https://xn--a.example/whl", "one is not Punycode"),
+        ("https://xn--a.example/whl", "xn-- labels"),
     ],
 )
 def test_a_host_or_port_uv_cannot_parse_is_refused_with_what_to_write(url, advice):
     message = index_url_verdict(url)
-    assert advice in message and "index_url" in message
+    assert advice in message
 
 
 def test_the_scheme_is_case_insensitive():
@@ -262,3 +261,23 @@ def test_xn_labels_are_judged_as_pythons_punycode_codec_and_uv_judge_them(tmp_pa
         elif python_reads_as_idna(label):
             refused_yet_decodable.append(url)
     assert sorted(uv_parse_failures(refused_yet_decodable, tmp_path)) == sorted(refused_yet_decodable)
+
+
+# Copier's prefix before a validator's message, in the prompt's one-line toolbar and in its error.
+PREFIX = "Validation error for question 'index_url': "
+
+
+def test_every_refusal_fits_a_prompt_of_80_columns():
+    """Advice is all a prompt's toolbar shows, whole: every refusal of the host-and-port corpus
+    and of the secret shapes fits 80 columns after Copier's prefix (test_interactive.py shows one
+    through a real prompt)."""
+    urls = [*CORPUS, *(url for url, _, _ in PATH_SECRETS.values())]
+    urls += [
+        "https://mirror.example/simple",
+        "https://mirror.example/whl/rocm6.2.4",
+        'https://m.example/w"hl',
+    ]
+    refused = {url: message for url in urls if (message := index_url_verdict(url))}
+    assert len(refused) >= 100
+    too_wide = {url: message for url, message in refused.items() if len(PREFIX + message) >= 80}
+    assert not too_wide

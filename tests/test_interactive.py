@@ -273,6 +273,9 @@ def refusal_message(question: str, **answers) -> str:
         ("package_name", "json", "demo_project"),
         ("description", "x" * 501, "A model"),
         ("author_email", "not-an-email", "ada@example.org"),
+        # The index_url refusals were the longest (the credential advice): now advice alone.
+        ("index_url", "https://pypi.fury.io/q1W2e3R4t5Y6u7I8o9P0/acme", "https://download.pytorch.org/whl"),
+        ("index_url", "https://user:pw@mirror.example:99999/whl", "https://download.pytorch.org/whl"),
     ],
 )
 def test_validation_errors_fit_80_columns_whole(tmp_path, question, bad, good):

@@ -207,7 +207,7 @@ def test_an_answer_outside_the_profile_is_refused_naming_it(merged_fork, tmp_pat
         ),
         (
             {"index_url": "https://download.pytorch.org/whl/cu130"},
-            "index_url is refused: drop /cu130 from index_url",
+            "index_url is refused: drop /cu130: give the base URL",
         ),
         ({"lock_platforms": "linux-x86_64"}, "lock_platforms must be a non-empty list"),
         ({"license": "WTFPL"}, "license (WTFPL) is not one of MIT"),
