@@ -32,6 +32,20 @@ def test_copier_yml_needs_no_trust():
     assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
 
 
+def test_every_help_fits_a_prompt_of_80_columns():
+    """Copier prints a question's help on the prompt's first line, after the microphone (two
+    columns) and a space, and a terminal of 80 columns cuts what does not fit (it was cut
+    mid-word once: the index_url help)."""
+    config = yaml.safe_load(re.sub(r"!include \S+", "null", (REPO_ROOT / "copier.yml").read_text()))
+    helps = {
+        name: question["help"]
+        for name, question in config.items()
+        if isinstance(question, dict) and "help" in question
+    }
+    assert len(helps) >= 12, helps
+    assert not {name: text for name, text in helps.items() if len(text) + 3 >= 80}
+
+
 def test_ci_runs_the_readme_test_commands():
     """.ci/run and the template's own CI run exactly the README's test commands, in its order: the
     default tier, then the slow one, so that nothing the default run leaves out goes untested."""

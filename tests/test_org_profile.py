@@ -77,7 +77,7 @@ def merged_fork(tmp_path_factory) -> Path:
     text = copier_yml.read_text()
     for old, new in (
         ("# The organisation profile (org.yml)", "# The organisation profile (org.yml, never in a release)"),
-        ("help: Base URL of the PyTorch indexes", "help: Base URL of the PyTorch wheel indexes"),
+        ("Base URL of the PyTorch indexes (", "Base URL of the PyTorch wheel indexes ("),
         ("help: License (Proprietary", "help: Licence (Proprietary"),
     ):
         assert old in text, old
