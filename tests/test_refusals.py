@@ -61,16 +61,8 @@ REFUSALS = {
         "drop xpu",
     ),
     "no-lock-platforms": ({"lock_platforms": []}, "lock_platforms", "pick at least one"),
-    "index-url-not-http": (
-        {"index_url": "ftp://mirror.example/whl"},
-        "index_url",
-        "give an https:// (or http://) URL",
-    ),
-    "index-url-not-url": (
-        {"index_url": "download.pytorch.org/whl"},
-        "index_url",
-        "give an https:// (or http://) URL",
-    ),
+    "index-url-not-http": ({"index_url": "ftp://mirror.example/whl"}, "index_url", "give an https://"),
+    "index-url-not-url": ({"index_url": "download.pytorch.org/whl"}, "index_url", "give an https://"),
     "python-too-old": ({"python_version": "3.9"}, "python_version", "is not in"),
     "python-too-new": ({"python_version": "3.15"}, "python_version", "is not in"),
     "python-too-old-for-torch": (
