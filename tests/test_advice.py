@@ -87,24 +87,30 @@ def test_a_repeat_in_a_recorded_list_is_the_same_answer(tmp_path):
     assert verdict("check_recorded", "backends", ["cpu"], conf=conf, _external_data=recorded) != ""
 
 
+def torchaudio_ending_at(release: str) -> dict:
+    """The catalog, with torchaudio pairing with no release after `release`: how a companion retires
+    (torchaudio nearly did at 2.11), which today's catalog cannot show."""
+    catalog = copy.deepcopy(CATALOG)
+    names = [each["torch"] for each in catalog["releases"]]
+    for later in catalog["releases"][names.index(release) + 1 :]:
+        later["torchaudio"] = None
+    return catalog
+
+
+def torchaudio_verdict(catalog: dict, **answers) -> str:
+    """package_refusal's verdict on torchaudio against `catalog`, with Python 3.12."""
+    return verdict(
+        "package_refusal", "torchaudio", catalog_document=[catalog], python_version="3.12", **answers
+    )
+
+
 @pytest.mark.parametrize("ended_at", ["2.9", "2.11"])
 def test_a_companion_that_ended_is_refused_after_its_last_pairing(ended_at):
-    """Companions retire (torchaudio nearly did at 2.11): in a catalog where torchaudio pairs with
-    no release after `ended_at`, choosing it with a later torch says to drop it or to choose a
-    torch_version it pairs with; up to `ended_at` it is offered."""
-    catalog = copy.deepcopy(CATALOG)
-    names = [release["torch"] for release in catalog["releases"]]
-    for release in catalog["releases"][names.index(ended_at) + 1 :]:
-        release["torchaudio"] = None
-    for torch in names:
-        message = verdict(
-            "package_refusal",
-            "torchaudio",
-            catalog_document=[catalog],
-            torch_version=torch,
-            python_version="3.12",
-            backends=["cpu"],
-        )
+    """Where torchaudio pairs with no release after `ended_at`, choosing it with a later torch says to
+    drop it or to choose a torch_version it pairs with; up to `ended_at` it is offered."""
+    catalog = torchaudio_ending_at(ended_at)
+    for torch in (release["torch"] for release in catalog["releases"]):
+        message = torchaudio_verdict(catalog, torch_version=torch, backends=["cpu"])
         if version(torch) <= version(ended_at):
             assert message == "", (torch, message)
         else:
@@ -115,10 +121,7 @@ def test_a_backend_without_the_companion_is_named_with_one_that_has_it():
     """With torchaudio ending at 2.9, every backend is asked about torchaudio at 2.9: a backend with
     a release from 2.9 on that pairs with it is accepted; any other is named, with a backend of
     its own family that has such a release, or with the advice to drop it."""
-    catalog = copy.deepcopy(CATALOG)
-    names = [release["torch"] for release in catalog["releases"]]
-    for release in catalog["releases"][names.index("2.9") + 1 :]:
-        release["torchaudio"] = None
+    catalog = torchaudio_ending_at("2.9")
     releases = {release["torch"]: release for release in catalog["releases"]}
     backends = catalog["backends"]
 
@@ -133,14 +136,8 @@ def test_a_backend_without_the_companion_is_named_with_one_that_has_it():
 
     named = 0
     for backend in backends:
-        message = verdict(
-            "package_refusal",
-            "torchaudio",
-            catalog_document=[catalog],
-            torch_version="2.9",
-            python_version="3.12",
-            backends=[backend],
-            org={"offered_backends": list(backends)},
+        message = torchaudio_verdict(
+            catalog, torch_version="2.9", backends=[backend], org={"offered_backends": list(backends)}
         )
         if pairs(backend):
             assert message == "", (backend, message)
