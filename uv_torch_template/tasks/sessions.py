@@ -259,6 +259,7 @@ TRIVIAL_TEMPLATE = {
     "hello.txt.jinja": "Hello {{ name }}\n",
 }
 RENDER_RATIO_TARGET = 1.5
+RENDER_PAIRS = 11  # this machine's neighbours move a single pair by 0.1 either way
 
 
 def committed_template(folder: Path, files: dict[str, bytes]) -> Path:
@@ -296,16 +297,21 @@ def template_snapshot(folder: Path) -> Path:
     )
 
 
-def copier_copy(template: Path, destination: Path, answers: dict[str, object]) -> float:
+def copier_copy(template: Path, destination: Path, answers: dict[str, object]) -> tuple[float, float]:
     """Seconds of `copier copy --defaults` run as a user runs it: a command of its own, so that
-    Python's start and Copier's import count as they do for them (the issue's 0.77 s baseline)."""
+    Python's start and Copier's import count as they do for them (the issue's 0.77 s baseline).
+    Wall time, and CPU time (user + system, Copier's and its git's): this machine's disk and its
+    neighbours move the wall time from run to run, the CPU time much less."""
     shutil.rmtree(destination, ignore_errors=True)
     data = destination.with_suffix(".answers.json")
     data.write_text(json.dumps(answers))  # JSON is YAML: Copier's --data-file reads it
     command = [sys.executable, "-m", "copier", "copy", "--defaults", "--quiet", "--vcs-ref", "HEAD"]
-    started = time.perf_counter()
+    before, started = os.times(), time.perf_counter()
     subprocess.run([*command, "--data-file", str(data), str(template), str(destination)], check=True)
-    return time.perf_counter() - started
+    wall, after = time.perf_counter() - started, os.times()
+    # os.times() counts waited-for children, git's included (Windows reports none).
+    cpu = after.children_user + after.children_system - before.children_user - before.children_system
+    return wall, cpu
 
 
 @dataclass
@@ -313,7 +319,9 @@ class RenderTimes:
     """Medians, in seconds, of the 4-backend project and of the one-question template."""
 
     command: tuple[float, float]  # `copier copy`, the command: what the target is set on
+    cpu: tuple[float, float]  # the same commands' CPU time
     in_process: tuple[float, float]  # Copier's run_copy alone, without Python's start
+    pair_ratios: list[float]  # ours / theirs within each alternating pair, in wall time
 
     @property
     def ratio(self) -> float:
@@ -323,20 +331,33 @@ class RenderTimes:
 def render_times(work: Path, index_url: str, pairs: int) -> RenderTimes:
     """`copier copy` of the 4-backend extras project and of the one-question template, rendered in
     alternation (`pairs` of each, as a command and inside this process), so that both see the same
-    machine."""
+    machine; which of the two goes first alternates too."""
     project = ANSWER_SETS["extras-4"].answers(index_url=index_url)
     template = template_snapshot(work / "template")
     trivial = trivial_template(work / "trivial-template")
-    samples: dict[str, list[float]] = {"ours": [], "theirs": [], "ours-in": [], "theirs-in": []}
-    for _ in range(pairs):
-        samples["ours"].append(copier_copy(template, work / "render", project))
-        samples["theirs"].append(copier_copy(trivial, work / "render-trivial", {}))
-        for key, source, answers in (("ours-in", template, project), ("theirs-in", trivial, {})):
+    ours_runs, theirs_runs = [], []
+    in_process: dict[str, list[float]] = {"ours": [], "theirs": []}
+    for pair in range(pairs):
+        runs = [
+            (ours_runs, template, work / "render", project),
+            (theirs_runs, trivial, work / "render-trivial", {}),
+        ]
+        for samples, source, destination, answers in runs if pair % 2 == 0 else runs[::-1]:
+            samples.append(copier_copy(source, destination, answers))
+        for key, source, answers in (("ours", template, project), ("theirs", trivial, {})):
             started = time.perf_counter()
             render_afresh(answers, work / "render-in", template=source)
-            samples[key].append(time.perf_counter() - started)
-    median = {key: statistics.median(values) for key, values in samples.items()}
-    return RenderTimes((median["ours"], median["theirs"]), (median["ours-in"], median["theirs-in"]))
+            in_process[key].append(time.perf_counter() - started)
+
+    def median(runs: list[tuple[float, float]], which: int) -> float:
+        return statistics.median(run[which] for run in runs)
+
+    return RenderTimes(
+        command=(median(ours_runs, 0), median(theirs_runs, 0)),
+        cpu=(median(ours_runs, 1), median(theirs_runs, 1)),
+        in_process=(statistics.median(in_process["ours"]), statistics.median(in_process["theirs"])),
+        pair_ratios=sorted(ours[0] / theirs[0] for ours, theirs in zip(ours_runs, theirs_runs, strict=True)),
+    )
 
 
 def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
@@ -345,12 +366,18 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
     targets_met = True
     try:
         combo = Combo(catalog.strategy_where(extras=True), ("cpu", "cu130"), "2.13")
-        times = render_times(work, index_url, pairs=max(repeats, 7))
-        (ours, trivial), (ours_in, trivial_in) = times.command, times.in_process
+        pairs = max(repeats, RENDER_PAIRS)
+        times = render_times(work, index_url, pairs=pairs)
+        (ours, trivial), (ours_cpu, trivial_cpu) = times.command, times.cpu
+        (ours_in, trivial_in), spread = times.in_process, times.pair_ratios
         print(
             f"(a) `copier copy` of the 4-backend extras project {ours:.2f} s, of a one-question template "
-            f"{trivial:.2f} s (medians of {max(repeats, 7)} alternating pairs): "
+            f"{trivial:.2f} s (medians of {pairs} alternating pairs): "
             f"ratio {times.ratio:.2f}  (target <= {RENDER_RATIO_TARGET})\n"
+            f"    pair by pair: {spread[0]:.2f} to {spread[-1]:.2f}, quartiles "
+            f"{spread[len(spread) // 4]:.2f} and {spread[(3 * len(spread)) // 4]:.2f}\n"
+            f"    CPU time (Copier and its git): {ours_cpu:.2f} s / {trivial_cpu:.2f} s = "
+            f"{ours_cpu / trivial_cpu:.2f}\n"
             f"    inside one process, without Python's start and Copier's import: {ours_in:.2f} s / "
             f"{trivial_in:.2f} s = {ours_in / trivial_in:.2f}"
         )
