@@ -13,7 +13,7 @@ The package is layered; each layer imports only the ones above it:
                     test's answer space and judge
     standin/        the offline stand-in for the PyTorch indexes (`python -m uv_torch_template.standin`)
     tasks/          the nox sessions' work and maintainer commands (sessions, smoke, explore, docs,
-                    evidence)
+                    evidence; render_cost: where a render's time goes)
 
 Test-only helpers live in tests/, not here.
 """

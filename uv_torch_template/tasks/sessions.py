@@ -35,6 +35,7 @@ from uv_torch_template.harness.questions import copier_default
 from uv_torch_template.harness.render import render, render_afresh
 from uv_torch_template.harness.uvrun import EXCLUDE_NEWER, run_uv
 from uv_torch_template.tasks.mutants import last_result
+from uv_torch_template.tasks.render_cost import breakdown, breakdown_table
 
 DEFAULT_INDEX_URL = copier_default("index_url")
 PYPI_SIMPLE = "https://pypi.org/simple"
@@ -328,13 +329,12 @@ class RenderTimes:
         return self.command[0] / self.command[1]
 
 
-def render_times(work: Path, index_url: str, pairs: int) -> RenderTimes:
-    """`copier copy` of the 4-backend extras project and of the one-question template, rendered in
+def render_times(
+    work: Path, template: Path, project: dict[str, object], trivial: Path, pairs: int
+) -> RenderTimes:
+    """`copier copy` of `project` from `template` and of the one-question `trivial`, rendered in
     alternation (`pairs` of each, as a command and inside this process), so that both see the same
     machine; which of the two goes first alternates too."""
-    project = ANSWER_SETS["extras-4"].answers(index_url=index_url)
-    template = template_snapshot(work / "template")
-    trivial = trivial_template(work / "trivial-template")
     ours_runs, theirs_runs = [], []
     in_process: dict[str, list[float]] = {"ours": [], "theirs": []}
     for pair in range(pairs):
@@ -367,7 +367,10 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
     try:
         combo = Combo(catalog.strategy_where(extras=True), ("cpu", "cu130"), "2.13")
         pairs = max(repeats, RENDER_PAIRS)
-        times = render_times(work, index_url, pairs=pairs)
+        project = ANSWER_SETS["extras-4"].answers(index_url=index_url)
+        template = template_snapshot(work / "template")
+        trivial_one = trivial_template(work / "trivial-template")
+        times = render_times(work, template, project, trivial_one, pairs=pairs)
         (ours, trivial), (ours_cpu, trivial_cpu) = times.command, times.cpu
         (ours_in, trivial_in), spread = times.in_process, times.pair_ratios
         print(
@@ -382,6 +385,10 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
             f"{trivial_in:.2f} s = {ours_in / trivial_in:.2f}"
         )
         targets_met &= times.ratio <= RENDER_RATIO_TARGET
+        print("    where the time goes inside one process (mean of 5 renders each):")
+        ours_parts = breakdown(template, project, work / "parts-ours", runs=5)
+        trivial_parts = breakdown(trivial_one, {}, work / "parts-trivial", runs=5)
+        print("\n".join("    " + row for row in breakdown_table(ours_parts, trivial_parts)))
         if render_only:
             print("targets met" if targets_met else "TARGETS MISSED")
             return targets_met
