@@ -369,8 +369,8 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
         pairs = max(repeats, RENDER_PAIRS)
         project = ANSWER_SETS["extras-4"].answers(index_url=index_url)
         template = template_snapshot(work / "template")
-        trivial_one = trivial_template(work / "trivial-template")
-        times = render_times(work, template, project, trivial_one, pairs=pairs)
+        one_question = trivial_template(work / "trivial-template")
+        times = render_times(work, template, project, one_question, pairs=pairs)
         (ours, trivial), (ours_cpu, trivial_cpu) = times.command, times.cpu
         (ours_in, trivial_in), spread = times.in_process, times.pair_ratios
         print(
@@ -387,7 +387,7 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
         targets_met &= times.ratio <= RENDER_RATIO_TARGET
         print("    where the time goes inside one process (mean of 5 renders each):")
         ours_parts = breakdown(template, project, work / "parts-ours", runs=5)
-        trivial_parts = breakdown(trivial_one, {}, work / "parts-trivial", runs=5)
+        trivial_parts = breakdown(one_question, {}, work / "parts-trivial", runs=5)
         print("\n".join("    " + row for row in breakdown_table(ours_parts, trivial_parts)))
         if render_only:
             print("targets met" if targets_met else "TARGETS MISSED")
