@@ -34,12 +34,6 @@ PARTS = (
 REST = "the rest: Copier's own work, template execution, writes"
 
 
-def _compile_part(name: str | None) -> str:
-    if name is None:
-        return PARTS[4]
-    return PARTS[2] if name.startswith("includes/") else PARTS[3]
-
-
 @contextlib.contextmanager
 def measured(seconds: Counter[str]) -> Iterator[None]:
     """While open, add each wrapped call's wall time to `seconds` under its part of PARTS."""
@@ -61,7 +55,9 @@ def measured(seconds: Counter[str]) -> Iterator[None]:
         return wrapper
 
     def compile_part(_env: Any, _source: Any, name: str | None = None, *_: Any, **__: Any) -> str:
-        return _compile_part(name)
+        if name is None:  # from_string: a question's string, a choice, a path
+            return PARTS[4]
+        return PARTS[2] if name.startswith("includes/") else PARTS[3]
 
     wrapped = [
         (copier._template, "load_template_config", lambda *_, **__: PARTS[0]),

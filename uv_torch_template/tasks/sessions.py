@@ -321,7 +321,6 @@ class RenderTimes:
 
     command: tuple[float, float]  # `copier copy`, the command: what the target is set on
     cpu: tuple[float, float]  # the same commands' CPU time
-    in_process: tuple[float, float]  # Copier's run_copy alone, without Python's start
     pair_ratios: list[float]  # ours / theirs within each alternating pair, in wall time
 
     @property
@@ -333,10 +332,9 @@ def render_times(
     work: Path, template: Path, project: dict[str, object], trivial: Path, pairs: int
 ) -> RenderTimes:
     """`copier copy` of `project` from `template` and of the one-question `trivial`, rendered in
-    alternation (`pairs` of each, as a command and inside this process), so that both see the same
-    machine; which of the two goes first alternates too."""
+    alternation (`pairs` of each), so that both see the same machine; which of the two goes first
+    alternates too."""
     ours_runs, theirs_runs = [], []
-    in_process: dict[str, list[float]] = {"ours": [], "theirs": []}
     for pair in range(pairs):
         runs = [
             (ours_runs, template, work / "render", project),
@@ -344,10 +342,6 @@ def render_times(
         ]
         for samples, source, destination, answers in runs if pair % 2 == 0 else runs[::-1]:
             samples.append(copier_copy(source, destination, answers))
-        for key, source, answers in (("ours", template, project), ("theirs", trivial, {})):
-            started = time.perf_counter()
-            render_afresh(answers, work / "render-in", template=source)
-            in_process[key].append(time.perf_counter() - started)
 
     def median(runs: list[tuple[float, float]], which: int) -> float:
         return statistics.median(run[which] for run in runs)
@@ -355,7 +349,6 @@ def render_times(
     return RenderTimes(
         command=(median(ours_runs, 0), median(theirs_runs, 0)),
         cpu=(median(ours_runs, 1), median(theirs_runs, 1)),
-        in_process=(statistics.median(in_process["ours"]), statistics.median(in_process["theirs"])),
         pair_ratios=sorted(ours[0] / theirs[0] for ours, theirs in zip(ours_runs, theirs_runs, strict=True)),
     )
 
@@ -371,8 +364,10 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
         template = template_snapshot(work / "template")
         one_question = trivial_template(work / "trivial-template")
         times = render_times(work, template, project, one_question, pairs=pairs)
-        (ours, trivial), (ours_cpu, trivial_cpu) = times.command, times.cpu
-        (ours_in, trivial_in), spread = times.in_process, times.pair_ratios
+        (ours, trivial), (ours_cpu, trivial_cpu), spread = times.command, times.cpu, times.pair_ratios
+        ours_parts = breakdown(template, project, work / "parts-ours", runs=5)
+        trivial_parts = breakdown(one_question, {}, work / "parts-trivial", runs=5)
+        ours_in, trivial_in = ours_parts["total"], trivial_parts["total"]
         print(
             f"(a) `copier copy` of the 4-backend extras project {ours:.2f} s, of a one-question template "
             f"{trivial:.2f} s (medians of {pairs} alternating pairs): "
@@ -382,12 +377,9 @@ def bench(index_url: str, repeats: int, render_only: bool = False) -> bool:
             f"    CPU time (Copier and its git): {ours_cpu:.2f} s / {trivial_cpu:.2f} s = "
             f"{ours_cpu / trivial_cpu:.2f}\n"
             f"    inside one process, without Python's start and Copier's import: {ours_in:.2f} s / "
-            f"{trivial_in:.2f} s = {ours_in / trivial_in:.2f}"
+            f"{trivial_in:.2f} s = {ours_in / trivial_in:.2f}, of which (mean of 5 renders each):"
         )
         targets_met &= times.ratio <= RENDER_RATIO_TARGET
-        print("    where the time goes inside one process (mean of 5 renders each):")
-        ours_parts = breakdown(template, project, work / "parts-ours", runs=5)
-        trivial_parts = breakdown(one_question, {}, work / "parts-trivial", runs=5)
         print("\n".join("    " + row for row in breakdown_table(ours_parts, trivial_parts)))
         if render_only:
             print("targets met" if targets_met else "TARGETS MISSED")
